@@ -1,0 +1,1 @@
+"""The Telegram bot: customers' private chats and the agents' forum group."""

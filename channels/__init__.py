@@ -1,0 +1,1 @@
+"""One module per platform: platform payloads in, core messages out, and back."""

@@ -1,0 +1,1 @@
+"""Switchboard's platform-independent core: tickets, the intake dialog, statuses and delivery."""

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.files import FileStore
+from core.messages import InboundMessage
+from core.models import Attachment, Contact, Direction, Identity, Message
+from core.timeutil import utcnow
+
+
+async def find_identity(session: AsyncSession, channel: str, address: str) -> Identity | None:
+    query = select(Identity).where(Identity.channel == channel, Identity.address == address)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def identify(session: AsyncSession, message: InboundMessage) -> Identity:
+    """The sender's identity on this channel, created with a new contact on first contact."""
+    identity = await find_identity(session, message.channel, message.sender)
+    if identity is None:
+        try:
+            # A savepoint, so that losing a race with a concurrent first message is not fatal.
+            async with session.begin_nested():
+                contact = Contact(name=message.sender_name, language=message.language)
+                session.add(contact)
+                await session.flush()
+                assert contact.id is not None
+                identity = Identity(contact_id=contact.id, channel=message.channel, address=message.sender)
+                session.add(identity)
+        except IntegrityError:
+            identity = await find_identity(session, message.channel, message.sender)
+            assert identity is not None
+    if message.sender_name:
+        identity.display_name = message.sender_name
+    if message.language:
+        identity.language = message.language
+    identity.last_inbound_at = utcnow()
+    return identity
+
+
+async def store_inbound(
+    session: AsyncSession, identity: Identity, message: InboundMessage, files: FileStore
+) -> tuple[Message, list[Attachment]]:
+    stored = Message(
+        identity_id=identity.id,
+        direction=Direction.INBOUND,
+        channel=message.channel,
+        address=message.sender,
+        author=message.sender_name,
+        text=message.text,
+        external_id=message.external_id,
+        reply_to=message.reply_to,
+    )
+    session.add(stored)
+    await session.flush()
+    attachments = [
+        Attachment(
+            message_id=stored.id,
+            kind=item.kind,
+            filename=item.filename,
+            mime_type=item.mime_type,
+            size=item.size if item.size is not None else (len(item.content) if item.content else None),
+            storage_key=files.put(item.content) if item.content is not None else None,
+            external_ref=item.external_ref,
+        )
+        for item in message.attachments
+    ]
+    session.add_all(attachments)
+    return stored, attachments

@@ -1,0 +1,212 @@
+"""The delivery worker: sends the outbox through the channel adapters, in order per address."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
+
+from sqlalchemy import and_, func, or_, select, update
+
+from core.db import SessionFactory, transaction
+from core.messages import AGENT_DESK, OutboundMessage, SendResult
+from core.models import OutboxMessage, OutboxStatus, Ticket
+from core.outbox import to_desk
+from core.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+
+class ChannelAdapter(Protocol):
+    """The output side of a channel. Raise `RetryLater` or `PermanentFailure`; anything else is retried."""
+
+    name: str
+
+    async def send(self, message: OutboundMessage) -> SendResult: ...
+
+
+class RetryLater(Exception):
+    """A temporary failure. `retry_after` comes from the platform (429); rate limits do not use up attempts."""
+
+    def __init__(self, reason: str, retry_after: float | None = None, *, rate_limited: bool = False) -> None:
+        super().__init__(reason)
+        self.reason, self.retry_after, self.rate_limited = reason, retry_after, rate_limited
+
+
+class PermanentFailure(Exception):
+    """The message can never be delivered (blocked bot, unknown chat, invalid request)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class RetryPolicy:
+    base_delay: float = 2.0
+    max_delay: float = 300.0
+    max_attempts: int = 8
+    lease: float = 120.0
+
+    def delay(self, attempts: int) -> float:
+        return min(self.base_delay * 2 ** max(attempts - 1, 0), self.max_delay)
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        adapters: Mapping[str, ChannelAdapter],
+        *,
+        policy: RetryPolicy | None = None,
+        concurrency: int = 16,
+        poll_interval: float = 1.0,
+        worker_id: str | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.adapters = adapters
+        self.policy = policy or RetryPolicy()
+        self.concurrency = concurrency
+        self.poll_interval = poll_interval
+        self.worker_id = worker_id or uuid.uuid4().hex[:12]
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Something was queued: look now rather than at the next poll."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        while True:
+            try:
+                handled = await self.run_once()
+            except Exception:
+                log.exception("delivery pass failed; retrying after a pause")
+                handled = 0
+            if handled:
+                continue
+            try:
+                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+
+    async def run_once(self) -> int:
+        """Send every address's oldest due message once; the number of messages tried."""
+        claimed = await self._claim_heads()
+        if claimed:
+            semaphore = asyncio.Semaphore(self.concurrency)
+
+            async def _bounded(row: OutboxMessage) -> None:
+                async with semaphore:
+                    await self._deliver(row)
+
+            await asyncio.gather(*(_bounded(row) for row in claimed))
+        return len(claimed)
+
+    async def _claim_heads(self) -> list[OutboxMessage]:
+        if not self.adapters:
+            return []
+        now = utcnow()
+        pending = and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.channel.in_(self.adapters))  # type: ignore[attr-defined]
+        heads = (
+            select(func.min(OutboxMessage.id).label("id"))
+            .where(pending)
+            .group_by(OutboxMessage.channel, OutboxMessage.address)
+            .subquery()
+        )
+        due = (
+            select(OutboxMessage)
+            .join(heads, OutboxMessage.id == heads.c.id)
+            .where(
+                OutboxMessage.next_attempt_at <= now,
+                or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),  # type: ignore[union-attr]
+            )
+            .order_by(OutboxMessage.id)
+            .limit(self.concurrency * 8)
+        )
+        claimed: list[OutboxMessage] = []
+        async with transaction(self.sessions) as session:
+            rows = list((await session.execute(due)).scalars())
+            lease_until = now + timedelta(seconds=self.policy.lease)
+            for row in rows:
+                # Compare-and-set on the lease: of several workers, exactly one wins each message.
+                result = await session.execute(
+                    update(OutboxMessage)
+                    .where(
+                        OutboxMessage.id == row.id,
+                        OutboxMessage.status == OutboxStatus.PENDING,
+                        or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),  # type: ignore[union-attr]
+                    )
+                    .values(locked_until=lease_until, locked_by=self.worker_id)
+                )
+                if result.rowcount:  # type: ignore[attr-defined]
+                    claimed.append(row)
+        return claimed
+
+    async def _deliver(self, row: OutboxMessage) -> None:
+        message = OutboundMessage(
+            id=row.id or 0,
+            channel=row.channel,
+            address=row.address,
+            kind=row.kind,
+            ticket_id=row.ticket_id,
+            attempts=row.attempts,
+            **row.payload,
+        )
+        try:
+            result = await asyncio.wait_for(self.adapters[row.channel].send(message), self.policy.lease / 2)
+        except PermanentFailure as failure:
+            await self._fail(row, failure.reason)
+        except RetryLater as retry:
+            await self._retry(row, retry.reason, retry.retry_after, counts=not retry.rate_limited)
+        except TimeoutError:
+            await self._retry(row, "timed out", None, counts=True)
+        except Exception as error:  # an adapter bug must not stop the worker or lose the message
+            log.exception("adapter %s raised on outbox message %s", row.channel, row.id)
+            await self._retry(row, f"{type(error).__name__}: {error}", None, counts=True)
+        else:
+            await self._finish(row, status=OutboxStatus.SENT, external_id=result.external_id, sent_at=utcnow())
+
+    async def _finish(self, row: OutboxMessage, **values: object) -> None:
+        async with transaction(self.sessions) as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id)
+                .values(locked_until=None, locked_by=None, **values)
+            )
+
+    async def _retry(self, row: OutboxMessage, reason: str, retry_after: float | None, *, counts: bool) -> None:
+        attempts = row.attempts + 1 if counts else row.attempts
+        if attempts >= self.policy.max_attempts:
+            await self._fail(row, f"gave up after {attempts} attempts: {reason}", attempts=attempts)
+            return
+        delay = retry_after if retry_after is not None else self.policy.delay(attempts)
+        log.warning("outbox %s to %s:%s will retry in %.1fs: %s", row.id, row.channel, row.address, delay, reason)
+        await self._finish(
+            row, attempts=attempts, last_error=reason, next_attempt_at=utcnow() + timedelta(seconds=delay)
+        )
+
+    async def _fail(self, row: OutboxMessage, reason: str, *, attempts: int | None = None) -> None:
+        log.error("outbox %s to %s:%s failed: %s", row.id, row.channel, row.address, reason)
+        async with transaction(self.sessions) as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id)
+                .values(
+                    status=OutboxStatus.FAILED,
+                    last_error=reason,
+                    attempts=attempts if attempts is not None else row.attempts + 1,
+                    locked_until=None,
+                    locked_by=None,
+                )
+            )
+            # Agents must learn that the customer did not get it; desk events themselves cannot loop.
+            if row.channel != AGENT_DESK and row.ticket_id is not None:
+                ticket = await session.get(Ticket, row.ticket_id)
+                if ticket is not None:
+                    to_desk(session, ticket, "delivery_failed", outbox_id=row.id, reason=reason)
+        self.wake()

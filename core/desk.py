@@ -1,0 +1,114 @@
+"""The core's front door: channels hand it customers' messages, agent tools hand it actions."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core import agents, conversation
+from core.agents import Agent
+from core.contacts import identify, store_inbound
+from core.db import SessionFactory, transaction
+from core.files import FileStore
+from core.i18n import pick_language
+from core.messages import InboundAttachment, InboundMessage
+from core.models import Ticket, TicketStatus, TicketType
+from core.receipts import claim_receipt
+from core.tickets import TicketError
+from core.turn import Limits, Turn
+
+T = TypeVar("T")
+
+
+class TicketNotFound(TicketError):
+    def __init__(self, number: int) -> None:
+        super().__init__(f"no ticket #{number}")
+        self.number = number
+
+
+@dataclass(frozen=True)
+class Received:
+    duplicate: bool
+    message_id: int | None = None
+
+
+class Desk:
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        files: FileStore,
+        *,
+        default_language: str,
+        limits: Limits | None = None,
+        on_queued: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.sessions = sessions
+        self.files = files
+        self.default_language = default_language
+        self.limits = limits or Limits()
+        self.on_queued = on_queued
+
+    async def receive(self, message: InboundMessage) -> Received:
+        """Handle one customer message exactly once, however often the platform delivers it."""
+        async with transaction(self.sessions) as session:
+            if not await claim_receipt(session, message.channel, message.external_id):
+                return Received(duplicate=True)
+            identity = await identify(session, message)
+            stored, attachments = await store_inbound(session, identity, message, self.files)
+            language = pick_language(identity.language, self.default_language)
+            turn = Turn(session, identity, language, message, stored, attachments, self.limits)
+            await conversation.handle(turn)
+        self.on_queued()
+        return Received(duplicate=False, message_id=stored.id)
+
+    async def on_ticket(self, number: int, action: Callable[[AsyncSession, Ticket], Awaitable[T]]) -> T:
+        """Run an agent action on ticket `number` in one transaction."""
+        async with transaction(self.sessions) as session:
+            query = select(Ticket).where(Ticket.number == number).with_for_update()
+            ticket = (await session.execute(query)).scalar_one_or_none()
+            if ticket is None:
+                raise TicketNotFound(number)
+            result = await action(session, ticket)
+        self.on_queued()
+        return result
+
+    async def reply(
+        self, number: int, agent: Agent, text: str, attachments: list[InboundAttachment] | None = None
+    ) -> int:
+        async def _reply(session: AsyncSession, ticket: Ticket) -> int:
+            message = await agents.reply(session, self.files, ticket, agent, text, attachments)
+            assert message.id is not None
+            return message.id
+
+        return await self.on_ticket(number, _reply)
+
+    async def note(self, number: int, agent: Agent, text: str) -> None:
+        await self.on_ticket(number, lambda s, t: agents.note(s, t, agent, text))
+
+    async def ask(self, number: int, agent: Agent, question: str) -> None:
+        await self.on_ticket(number, lambda s, t: agents.ask(s, t, agent, question))
+
+    async def solve(self, number: int, agent: Agent, comment: str) -> None:
+        await self.set_status(number, agent, TicketStatus.SOLVED, comment)
+
+    async def close(self, number: int, agent: Agent) -> None:
+        await self.set_status(number, agent, TicketStatus.CLOSED)
+
+    async def reopen(self, number: int, agent: Agent, comment: str | None = None) -> None:
+        await self.set_status(number, agent, TicketStatus.IN_PROGRESS, comment)
+
+    async def set_status(self, number: int, agent: Agent, status: TicketStatus, comment: str | None = None) -> None:
+        await self.on_ticket(number, lambda s, t: agents.set_status(s, t, agent, status, comment))
+
+    async def take(self, number: int, agent: Agent) -> None:
+        await self.on_ticket(number, lambda s, t: agents.take(s, t, agent))
+
+    async def set_type(self, number: int, agent: Agent, ticket_type: TicketType) -> None:
+        await self.on_ticket(number, lambda s, t: agents.set_type(s, t, agent, ticket_type))
+
+
+__all__ = ["Agent", "Desk", "Received", "TicketNotFound"]

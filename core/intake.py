@@ -1,0 +1,164 @@
+"""The intake dialog: the clarifying questions that turn a conversation into a ticket."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.messages import Choice
+from core.models import Attachment, Contact, Dialog, Message, Ticket, TicketStatus, TicketType
+from core.outbox import to_desk
+from core.tickets import allocate_number, notify_customer, record
+from core.timeutil import utcnow
+from core.turn import Turn
+
+STEPS = ("type", "subject", "description", "screenshot")
+NAV_WORDS = {
+    "nav:cancel": {"cancel", "/cancel", "отмена", "отменить", "стоп"},
+    "nav:back": {"back", "назад"},
+    "nav:skip": {"skip", "пропустить", "нет", "no", "done", "готово"},
+}
+
+
+async def get_dialog(session: AsyncSession, identity_id: int) -> Dialog | None:
+    return (await session.execute(select(Dialog).where(Dialog.identity_id == identity_id))).scalar_one_or_none()
+
+
+def collect(turn: Turn, data: dict[str, Any]) -> dict[str, Any]:
+    """The dialog data with this turn's message and files added, so nothing said is lost."""
+    return {
+        **data,
+        "message_ids": [*data.get("message_ids", []), turn.message.id],
+        "attachment_ids": [*data.get("attachment_ids", []), *(a.id for a in turn.attachments)],
+    }
+
+
+def step_choices(turn: Turn, step: str, data: dict[str, Any]) -> list[Choice]:
+    cancel = turn.choice("nav:cancel")
+    if step == "type":
+        return [*(turn.choice(f"type:{kind.value}") for kind in TicketType), cancel]
+    if step == "screenshot":
+        skip = turn.choice("nav:skip", "screenshot.done" if data.get("attachment_ids") else "nav.skip")
+        return [skip, turn.choice("nav:back"), cancel]
+    return [turn.choice("nav:back"), cancel]
+
+
+def ask(turn: Turn, dialog: Dialog, error: str | None = None) -> None:
+    step = dialog.step
+    question = turn.t(f"ask.{step}", max=turn.limits.subject_max)
+    turn.reply(f"{error}\n\n{question}" if error else question, step_choices(turn, step, dialog.data))
+
+
+def open_dialog(turn: Turn, dialog: Dialog | None, carry: dict[str, Any] | None = None) -> Dialog:
+    if dialog is None:
+        assert turn.identity.id is not None
+        dialog = Dialog(identity_id=turn.identity.id, step="type")
+        turn.session.add(dialog)
+    dialog.step, dialog.data, dialog.updated_at = "type", carry or {}, utcnow()
+    return dialog
+
+
+async def start(turn: Turn, dialog: Dialog | None, *, carry: dict[str, Any] | None = None) -> None:
+    """Begin a new intake; `carry` holds messages already received that belong to the request."""
+    ask(turn, open_dialog(turn, dialog, carry))
+
+
+def resolve_choice(turn: Turn, choices: list[Choice], *, numbers: bool) -> str | None:
+    """The choice a message picks: a pressed button, or typed as its number, label or a keyword."""
+    ids = {choice.id for choice in choices}
+    if turn.inbound.choice in ids:
+        return turn.inbound.choice
+    typed = turn.text.casefold()
+    if not typed:
+        return None
+    if numbers and typed.isdigit() and 1 <= int(typed) <= len(choices):
+        return choices[int(typed) - 1].id
+    for choice in choices:
+        if typed == choice.label.casefold() or typed in NAV_WORDS.get(choice.id, ()):
+            return choice.id
+    return None
+
+
+def text_answer_error(turn: Turn, limit: int) -> str | None:
+    if not turn.text:
+        return turn.t("error.text_expected" if turn.attachments else "error.empty")
+    if len(turn.text) > limit:
+        return turn.t("error.too_long", length=len(turn.text), max=limit)
+    return None
+
+
+async def advance(turn: Turn, dialog: Dialog) -> None:
+    """Take the customer's answer to the current question and ask the next one (or finish)."""
+    data = collect(turn, dialog.data)
+    dialog.data, dialog.updated_at = data, utcnow()
+    step = dialog.step
+    picked = resolve_choice(turn, step_choices(turn, step, data), numbers=step == "type")
+    if picked == "nav:cancel":
+        await turn.session.delete(dialog)
+        turn.reply(turn.t("cancelled"), turn.menu())
+        return
+    if picked == "nav:back":
+        dialog.step = STEPS[max(STEPS.index(step) - 1, 0)]
+        ask(turn, dialog)
+        return
+
+    error: str | None = None
+    if step == "type":
+        if picked and picked.startswith("type:"):
+            dialog.data = {**data, "type": picked.removeprefix("type:")}
+            dialog.step = "subject"
+        else:
+            error = turn.t("error.choice_expected")
+    elif step in ("subject", "description"):
+        limit = turn.limits.subject_max if step == "subject" else turn.limits.description_max
+        error = text_answer_error(turn, limit)
+        if error is None:
+            dialog.data = {**data, step: turn.text}
+            dialog.step = STEPS[STEPS.index(step) + 1]
+    elif step == "screenshot":
+        if picked == "nav:skip" or turn.attachments:
+            await create_ticket(turn, dialog)
+            return
+        error = turn.t("error.file_expected")
+    ask(turn, dialog, error)
+
+
+async def create_ticket(turn: Turn, dialog: Dialog) -> Ticket:
+    session, data = turn.session, dialog.data
+    contact = await session.get(Contact, turn.identity.contact_id)
+    assert contact is not None
+    ticket = Ticket(
+        number=await allocate_number(session, turn.limits.ticket_number_start),
+        type=TicketType(data["type"]),
+        subject=data["subject"],
+        description=data["description"],
+        channel=turn.identity.channel,
+        address=turn.identity.address,
+        language=turn.language,
+        contact_id=contact.id,
+        organization_id=contact.organization_id,
+    )
+    session.add(ticket)
+    await session.flush()
+    await link_to_ticket(session, ticket, data)
+    record(session, ticket, "created", turn.actor, to_status=TicketStatus.NEW)
+    await session.delete(dialog)
+    notify_customer(
+        session,
+        ticket,
+        turn.t("created", number=ticket.number, subject=ticket.subject),
+        [turn.choice("menu:list")],
+    )
+    to_desk(session, ticket, "ticket_created")
+    return ticket
+
+
+async def link_to_ticket(session: AsyncSession, ticket: Ticket, data: dict[str, Any]) -> None:
+    if message_ids := data.get("message_ids"):
+        await session.execute(update(Message).where(Message.id.in_(message_ids)).values(ticket_id=ticket.id))
+    if attachment_ids := data.get("attachment_ids"):
+        await session.execute(
+            update(Attachment).where(Attachment.id.in_(attachment_ids)).values(ticket_id=ticket.id)
+        )

@@ -1,0 +1,79 @@
+"""Normalized messages: what channels hand to the core and what the core hands back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+AttachmentKind = Literal["image", "document", "audio", "video", "other"]
+
+AGENT_DESK = "agents"
+"""Channel name of the agents' desk: outbound events for it are rendered by the agent-side adapter."""
+
+
+class Choice(BaseModel):
+    id: str
+    label: str
+
+
+class InboundAttachment(BaseModel):
+    kind: AttachmentKind
+    filename: str | None = None
+    mime_type: str | None = None
+    size: int | None = None
+    content: bytes | None = None
+    external_ref: str | None = None
+
+
+class InboundMessage(BaseModel):
+    """One message from a customer, as every channel describes it."""
+
+    channel: str
+    sender: str
+    external_id: str
+    text: str = ""
+    attachments: list[InboundAttachment] = Field(default_factory=list)
+    choice: str | None = None
+    reply_to: str | None = None
+    sender_name: str | None = None
+    language: str | None = None
+    sent_at: datetime | None = None
+
+
+class AttachmentRef(BaseModel):
+    id: int
+    kind: AttachmentKind
+    filename: str | None = None
+    mime_type: str | None = None
+    size: int | None = None
+    storage_key: str | None = None
+    external_ref: str | None = None
+
+
+class OutboundMessage(BaseModel):
+    """One message to deliver, addressed by (channel, address).
+
+    `kind` is "text" for customers; the agents' desk receives events such as "ticket_created"
+    whose details the desk adapter reads from the database by `ticket_id`.
+    """
+
+    id: int = 0
+    channel: str
+    address: str
+    kind: str = "text"
+    text: str = ""
+    choices: list[Choice] = Field(default_factory=list)
+    attachments: list[AttachmentRef] = Field(default_factory=list)
+    ticket_id: int | None = None
+    language: str = "en"
+    meta: dict[str, Any] = Field(default_factory=dict)
+    attempts: int = 0
+
+    def payload(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", include={"text", "choices", "attachments", "language", "meta"})
+
+
+class SendResult(BaseModel):
+    external_id: str | None = None

@@ -1,0 +1,193 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from core.timeutil import UTCDateTime, utcnow
+
+
+def _ts(**kwargs: Any) -> Any:
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, **kwargs)
+
+
+def _ts_optional(**kwargs: Any) -> Any:
+    return Field(default=None, sa_type=UTCDateTime, **kwargs)
+
+
+class TicketType(StrEnum):
+    INCIDENT = "incident"
+    MASS_INCIDENT = "mass_incident"
+    CONSULTATION = "consultation"
+    FEATURE_REQUEST = "feature_request"
+
+
+class TicketStatus(StrEnum):
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    WAITING_CUSTOMER = "waiting_customer"
+    SOLVED = "solved"
+    CLOSED = "closed"
+
+
+class Direction(StrEnum):
+    INBOUND = "in"
+    OUTBOUND = "out"
+    NOTE = "note"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Organization(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=200)
+    access_code: str | None = Field(default=None, unique=True, max_length=64)
+    created_at: datetime = _ts()
+
+
+class Contract(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    level: str = Field(max_length=50)
+    starts_on: date
+    ends_on: date | None = None
+    created_at: datetime = _ts()
+
+
+class Contact(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str | None = Field(default=None, max_length=200)
+    language: str | None = Field(default=None, max_length=8)
+    organization_id: int | None = Field(default=None, foreign_key="organization.id", index=True)
+    created_at: datetime = _ts()
+
+
+class Identity(SQLModel, table=True):
+    """One address of a contact on one channel: a Telegram chat, a WhatsApp number, a widget visitor."""
+
+    __table_args__ = (UniqueConstraint("channel", "address"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    channel: str = Field(max_length=32)
+    address: str = Field(max_length=128)
+    display_name: str | None = Field(default=None, max_length=200)
+    language: str | None = Field(default=None, max_length=8)
+    last_inbound_at: datetime | None = _ts_optional()
+    created_at: datetime = _ts()
+
+
+class TicketCounter(SQLModel, table=True):
+    """A single row whose UPDATE ... RETURNING hands out ticket numbers atomically."""
+
+    id: int = Field(default=1, primary_key=True)
+    last_number: int = Field(sa_type=BigInteger)
+
+
+class Ticket(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    number: int = Field(unique=True, sa_type=BigInteger)
+    type: TicketType = Field(max_length=32)
+    status: TicketStatus = Field(default=TicketStatus.NEW, max_length=32, index=True)
+    subject: str = Field(max_length=200)
+    description: str = Field(sa_type=Text)
+    channel: str = Field(max_length=32)
+    address: str = Field(max_length=128)
+    language: str = Field(max_length=8)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    organization_id: int | None = Field(default=None, foreign_key="organization.id")
+    assignee: str | None = Field(default=None, max_length=200)
+    parent_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+    closed_at: datetime | None = _ts_optional()
+
+
+class TicketEvent(SQLModel, table=True):
+    """The audit trail: every status change (and other agent action) with who and when."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    kind: str = Field(max_length=32)
+    from_status: str | None = Field(default=None, max_length=32)
+    to_status: str | None = Field(default=None, max_length=32)
+    actor: str = Field(max_length=200)
+    comment: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = _ts()
+
+
+class Message(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    identity_id: int | None = Field(default=None, foreign_key="identity.id", index=True)
+    direction: Direction = Field(max_length=8)
+    channel: str = Field(max_length=32)
+    address: str = Field(max_length=128)
+    author: str | None = Field(default=None, max_length=200)
+    text: str = Field(default="", sa_type=Text)
+    external_id: str | None = Field(default=None, max_length=128)
+    reply_to: str | None = Field(default=None, max_length=128)
+    created_at: datetime = _ts()
+
+
+class Attachment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int | None = Field(default=None, foreign_key="message.id", index=True)
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    kind: str = Field(max_length=16)
+    filename: str | None = Field(default=None, max_length=255)
+    mime_type: str | None = Field(default=None, max_length=128)
+    size: int | None = None
+    storage_key: str | None = Field(default=None, max_length=255)
+    external_ref: str | None = Field(default=None, max_length=512)
+    created_at: datetime = _ts()
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message waiting for, or done with, delivery; written in the transaction that caused it."""
+
+    __table_args__ = (Index("ix_outbox_queue", "status", "channel", "address", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=32)
+    address: str = Field(max_length=128)
+    kind: str = Field(default="text", max_length=32)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    status: OutboxStatus = Field(default=OutboxStatus.PENDING, max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = _ts()
+    locked_until: datetime | None = _ts_optional()
+    locked_by: str | None = Field(default=None, max_length=64)
+    last_error: str | None = Field(default=None, sa_type=Text)
+    external_id: str | None = Field(default=None, max_length=128, index=True)
+    created_at: datetime = _ts()
+    sent_at: datetime | None = _ts_optional()
+
+
+class InboundReceipt(SQLModel, table=True):
+    """Makes inbound handling idempotent: one row per platform message id ever processed."""
+
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=32)
+    external_id: str = Field(max_length=128)
+    created_at: datetime = _ts()
+
+
+class Dialog(SQLModel, table=True):
+    """Where a contact's conversation with the bot stands, kept in the database to survive restarts."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    identity_id: int = Field(foreign_key="identity.id", unique=True)
+    step: str = Field(max_length=32)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = _ts()

@@ -1,0 +1,51 @@
+"""The long-lived objects of one process, built once by the composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from core.db import SessionFactory, create_engine, create_session_factory
+from core.delivery import ChannelAdapter, DeliveryWorker, RetryPolicy
+from core.desk import Desk
+from core.files import FileStore
+from core.settings import Settings
+from core.turn import Limits
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: SessionFactory
+    files: FileStore
+    desk: Desk
+    worker: DeliveryWorker
+    adapters: dict[str, ChannelAdapter] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, settings: Settings) -> Services:
+        engine = create_engine(settings.resolved_database_url)
+        sessions = create_session_factory(engine)
+        files = FileStore(settings.files_dir)
+        adapters: dict[str, ChannelAdapter] = {}
+        worker = DeliveryWorker(
+            sessions,
+            adapters,
+            policy=RetryPolicy(
+                base_delay=settings.outbox_retry_base,
+                max_delay=settings.outbox_retry_max_delay,
+                max_attempts=settings.outbox_max_attempts,
+            ),
+            concurrency=settings.outbox_concurrency,
+            poll_interval=settings.outbox_poll_interval,
+        )
+        desk = Desk(
+            sessions,
+            files,
+            default_language=settings.default_language,
+            limits=Limits(ticket_number_start=settings.ticket_number_start),
+            on_queued=worker.wake,
+        )
+        return cls(settings, engine, sessions, files, desk, worker, adapters)

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Language = Literal["ru", "en"]
+
+
+class Settings(BaseSettings):
+    """Every setting of the service; `.env.example` documents each one."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    data_dir: Path = Path("./data")
+    database_url: str = ""
+    redis_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = ""
+    default_language: Language = "ru"
+    log_level: str = "INFO"
+
+    ticket_number_start: int = Field(default=1001, ge=1)
+    max_file_size: int = Field(default=10 * 1024 * 1024, ge=1)
+    outbox_retry_base: float = Field(default=2.0, gt=0)
+    outbox_retry_max_delay: float = Field(default=300.0, gt=0)
+    outbox_max_attempts: int = Field(default=8, ge=1)
+    outbox_concurrency: int = Field(default=16, ge=1)
+    outbox_poll_interval: float = Field(default=1.0, gt=0)
+
+    telegram_bot_token: str = ""
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_agent_chat_id: int | None = None
+    telegram_webhook_secret: str = ""
+
+    whatsapp_access_token: str = ""
+    whatsapp_phone_number_id: str = ""
+    whatsapp_app_secret: str = ""
+    whatsapp_verify_token: str = ""
+    whatsapp_api_url: str = "https://graph.facebook.com/v21.0"
+    whatsapp_template_name: str = ""
+    whatsapp_template_language: str = "ru"
+
+    webchat_identity_secret: str = ""
+    webchat_allowed_origins: str = ""
+
+    @field_validator("public_url", "telegram_api_url", "whatsapp_api_url")
+    @classmethod
+    def _strip_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("default_language", mode="before")
+    @classmethod
+    def _lower_language(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'switchboard.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings; tests build their own `Settings` instead."""
+    return Settings()

@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.messages import Choice, OutboundMessage
+from core.models import Ticket, TicketCounter, TicketEvent, TicketStatus, TicketType
+from core.outbox import enqueue, to_desk
+from core.texts import texts
+from core.timeutil import utcnow
+
+S = TicketStatus
+TRANSITIONS: dict[TicketStatus, frozenset[TicketStatus]] = {
+    S.NEW: frozenset({S.IN_PROGRESS, S.WAITING_CUSTOMER, S.SOLVED, S.CLOSED}),
+    S.IN_PROGRESS: frozenset({S.WAITING_CUSTOMER, S.SOLVED, S.CLOSED}),
+    S.WAITING_CUSTOMER: frozenset({S.IN_PROGRESS, S.SOLVED, S.CLOSED}),
+    # Leaving "solved" or "closed" for "in progress" is a reopen.
+    S.SOLVED: frozenset({S.CLOSED, S.IN_PROGRESS}),
+    S.CLOSED: frozenset({S.IN_PROGRESS}),
+}
+ACTIVE_STATUSES = (S.NEW, S.IN_PROGRESS, S.WAITING_CUSTOMER, S.SOLVED)
+
+
+class TicketError(Exception):
+    """An action on a ticket that cannot be done; the message is for the person who tried."""
+
+
+class InvalidTransition(TicketError):
+    def __init__(self, current: TicketStatus, wanted: TicketStatus) -> None:
+        super().__init__(f"cannot change status from {current.value} to {wanted.value}")
+        self.current, self.wanted = current, wanted
+
+
+class CommentRequired(TicketError):
+    def __init__(self) -> None:
+        super().__init__("a solution needs a comment for the customer")
+
+
+async def allocate_number(session: AsyncSession, start: int) -> int:
+    """The next ticket number. The counter row stays locked until commit, so no two get the same."""
+    result = await session.execute(
+        update(TicketCounter)
+        .where(TicketCounter.id == 1)
+        .values(last_number=TicketCounter.last_number + 1)
+        .returning(TicketCounter.last_number)
+    )
+    return start - 1 + result.scalar_one()
+
+
+async def find_by_number(session: AsyncSession, number: int) -> Ticket | None:
+    return (await session.execute(select(Ticket).where(Ticket.number == number))).scalar_one_or_none()
+
+
+def type_name(ticket_type: TicketType | str, language: str) -> str:
+    return texts(f"type_name.{TicketType(ticket_type).value}", language)
+
+
+def status_name(status: TicketStatus | str, language: str) -> str:
+    return texts(f"status.{TicketStatus(status).value}", language)
+
+
+def notify_customer(session: AsyncSession, ticket: Ticket, text: str, choices: list[Choice] | None = None) -> None:
+    enqueue(
+        session,
+        OutboundMessage(
+            channel=ticket.channel,
+            address=ticket.address,
+            text=text,
+            choices=choices or [],
+            ticket_id=ticket.id,
+            language=ticket.language,
+        ),
+    )
+
+
+def record(
+    session: AsyncSession,
+    ticket: Ticket,
+    kind: str,
+    actor: str,
+    *,
+    comment: str | None = None,
+    from_status: TicketStatus | None = None,
+    to_status: TicketStatus | None = None,
+) -> TicketEvent:
+    assert ticket.id is not None
+    event = TicketEvent(
+        ticket_id=ticket.id,
+        kind=kind,
+        actor=actor,
+        comment=comment,
+        from_status=from_status.value if from_status else None,
+        to_status=to_status.value if to_status else None,
+    )
+    session.add(event)
+    ticket.updated_at = event.created_at
+    return event
+
+
+def customer_status_text(ticket: Ticket, status: TicketStatus, comment: str | None) -> str:
+    lang = ticket.language
+    if status is S.SOLVED:
+        return texts("status_solved", lang, number=ticket.number, comment=comment)
+    if status is S.WAITING_CUSTOMER and comment:
+        return texts("status_asked", lang, number=ticket.number, question=comment)
+    return texts("status_changed", lang, number=ticket.number, status=status_name(status, lang))
+
+
+async def change_status(
+    session: AsyncSession,
+    ticket: Ticket,
+    status: TicketStatus,
+    *,
+    actor: str,
+    comment: str | None = None,
+) -> TicketEvent:
+    """Move a ticket to `status`, record who did it, and tell the customer and the agents' desk."""
+    current = TicketStatus(ticket.status)
+    if status not in TRANSITIONS[current]:
+        raise InvalidTransition(current, status)
+    comment = (comment or "").strip() or None
+    if status is S.SOLVED and not comment:
+        raise CommentRequired()
+    kind = "reopened" if current in (S.SOLVED, S.CLOSED) and status is S.IN_PROGRESS else "status"
+    event = record(session, ticket, kind, actor, comment=comment, from_status=current, to_status=status)
+    ticket.status = status
+    ticket.closed_at = event.created_at if status is S.CLOSED else None
+    notify_customer(session, ticket, customer_status_text(ticket, status, comment))
+    to_desk(session, ticket, "status_changed", from_status=current.value, to_status=status.value, actor=actor)
+    return event
+
+
+def touch(ticket: Ticket) -> None:
+    ticket.updated_at = utcnow()

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.messages import Choice, InboundMessage, OutboundMessage
+from core.models import Attachment, Identity, Message
+from core.outbox import enqueue
+from core.texts import texts
+
+
+@dataclass
+class Limits:
+    ticket_number_start: int = 1001
+    subject_max: int = 200
+    description_max: int = 4000
+
+
+@dataclass
+class Turn:
+    """One inbound message being handled: who sent it, what was stored, how to answer."""
+
+    session: AsyncSession
+    identity: Identity
+    language: str
+    inbound: InboundMessage
+    message: Message
+    attachments: list[Attachment]
+    limits: Limits
+
+    @property
+    def text(self) -> str:
+        return self.inbound.text.strip()
+
+    @property
+    def actor(self) -> str:
+        return f"customer:{self.identity.display_name or self.identity.address}"
+
+    def t(self, key: str, **values: object) -> str:
+        return texts(key, self.language, **values)
+
+    def choice(self, choice_id: str, key: str | None = None) -> Choice:
+        return Choice(id=choice_id, label=self.t(key or choice_id.replace(":", ".")))
+
+    def reply(self, text: str, choices: Sequence[Choice] = (), *, ticket_id: int | None = None) -> None:
+        enqueue(
+            self.session,
+            OutboundMessage(
+                channel=self.identity.channel,
+                address=self.identity.address,
+                text=text,
+                choices=list(choices),
+                ticket_id=ticket_id,
+                language=self.language,
+            ),
+        )
+
+    def menu(self) -> list[Choice]:
+        return [self.choice("menu:new"), self.choice("menu:list")]

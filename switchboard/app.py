@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+
+from channels.base import ChannelPlugin
+from core.migrate import ensure_migrated, upgrade
+from core.services import Services
+from core.settings import Settings, get_settings
+from switchboard import health
+from switchboard.plugins import factories
+
+log = logging.getLogger(__name__)
+
+
+def build_app(settings: Settings | None = None) -> FastAPI:
+    """The whole service as one ASGI app; the only place that wires its parts together."""
+    settings = settings or get_settings()
+    services = Services.build(settings)
+    plugins: list[ChannelPlugin] = [p for factory in factories() if (p := factory(services)) is not None]
+    for plugin in plugins:
+        services.adapters.update(plugin.adapters)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        if settings.is_sqlite:
+            await upgrade(services.engine)  # the embedded default needs no separate step
+        else:
+            await ensure_migrated(services.engine)
+        started: list[ChannelPlugin] = []
+        worker = asyncio.create_task(services.worker.run(), name="delivery-worker")
+        try:
+            for plugin in plugins:
+                if plugin.start is not None:
+                    await plugin.start()
+                started.append(plugin)
+            log.info("switchboard ready; channels: %s", ", ".join(sorted(services.adapters)) or "none")
+            yield
+        finally:
+            for plugin in reversed(started):
+                if plugin.stop is not None:
+                    await plugin.stop()
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+            await services.engine.dispose()
+
+    app = FastAPI(title="Switchboard", lifespan=lifespan)
+    app.state.services = services
+    app.include_router(health.router)
+    for plugin in plugins:
+        if plugin.router is not None:
+            app.include_router(plugin.router)
+    return app

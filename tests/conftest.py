@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core.db import create_engine
+from core.migrate import upgrade
+from core.services import Services
+from core.settings import Settings
+from switchboard.app import build_app
+from tests.support.databases import BACKENDS, fresh_database
+from tests.support.servers import serve
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+async def database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
+    async with fresh_database(backend, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def make_settings(database_url: str, tmp_path: Path) -> Callable[..., Settings]:
+    """Settings for a test: its own database and data directory, fast retries, no .env file."""
+
+    def _make(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "database_url": database_url,
+            "data_dir": tmp_path / "data",
+            "default_language": "en",
+            "outbox_retry_base": 0.05,
+            "outbox_retry_max_delay": 1.0,
+            "outbox_poll_interval": 0.05,
+        }
+        values.update(overrides)
+        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+    return _make
+
+
+@pytest.fixture
+def settings(make_settings: Callable[..., Settings]) -> Settings:
+    return make_settings()
+
+
+@pytest.fixture
+async def migrated(settings: Settings) -> Settings:
+    """The test's settings, with its database migrated as `switchboard migrate` would."""
+    engine = create_engine(settings.resolved_database_url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+    return settings
+
+
+@pytest.fixture
+async def app_url(migrated: Settings) -> AsyncIterator[str]:
+    """The real app (`build_app`) served over HTTP on 127.0.0.1 with the test's settings."""
+    async with serve(build_app(migrated)) as url:
+        yield url
+
+
+@pytest.fixture
+async def services(settings: Settings) -> AsyncIterator[Services]:
+    built = Services.build(settings)
+    await upgrade(built.engine)
+    try:
+        yield built
+    finally:
+        await built.engine.dispose()

@@ -1,0 +1,42 @@
+"""Run ASGI apps (ours and the fake platforms) as real HTTP servers on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator
+from typing import Any
+
+import uvicorn
+
+
+@contextlib.asynccontextmanager
+async def serve(app: Any, *, port: int = 0, lifespan: str = "on") -> AsyncIterator[str]:
+    """Serve `app` on 127.0.0.1 (a free port unless given) for the duration; yields the base URL."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    config = uvicorn.Config(app, log_config=None, lifespan=lifespan, ws_ping_interval=None)
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        while not server.started:
+            if task.done():
+                # uvicorn logs the cause and exits; turn that into an error the test can read.
+                with contextlib.suppress(SystemExit):
+                    task.result()
+                raise RuntimeError("the server failed to start; its log above says why")
+            await asyncio.sleep(0.01)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        with contextlib.suppress(asyncio.CancelledError, SystemExit, RuntimeError):
+            await task
+        sock.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

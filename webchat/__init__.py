@@ -1,0 +1,1 @@
+"""The embeddable web-chat widget and its server endpoints."""
