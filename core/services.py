@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from core.db import SessionFactory, create_engine, create_session_factory
 from core.delivery import ChannelAdapter, DeliveryWorker, RetryPolicy
 from core.desk import Desk
+from core.fanout import Fanout, LocalFanout
 from core.files import FileStore
 from core.settings import Settings
 from core.turn import Limits
@@ -22,6 +23,7 @@ class Services:
     files: FileStore
     desk: Desk
     worker: DeliveryWorker
+    fanout: Fanout
     adapters: dict[str, ChannelAdapter] = field(default_factory=dict)
 
     @classmethod
@@ -48,4 +50,4 @@ class Services:
             limits=Limits(ticket_number_start=settings.ticket_number_start),
             on_queued=worker.wake,
         )
-        return cls(settings, engine, sessions, files, desk, worker, adapters)
+        return cls(settings, engine, sessions, files, desk, worker, LocalFanout(), adapters)

@@ -1,0 +1,1 @@
+"""Subcommands of `switchboard`: each module has `register(subparsers)` setting `handler`."""

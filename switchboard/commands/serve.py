@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+import uvicorn
+
+from core.migrate import SchemaNotReady
+from core.settings import Settings
+from switchboard.commands.migrate import migrate
+
+
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = commands.add_parser("serve", help="run the web app, the bot and the workers")
+    parser.add_argument("--host")
+    parser.add_argument("--port", type=int)
+    parser.set_defaults(handler=serve)
+
+
+def serve(settings: Settings, args: argparse.Namespace) -> int:
+    if not settings.is_sqlite:
+        try:
+            asyncio.run(migrate(settings, check_only=True))
+        except SchemaNotReady as error:
+            print(f"switchboard: {error}", file=sys.stderr)
+            return 2
+    from switchboard.app import build_app
+
+    uvicorn.run(
+        build_app(settings),
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        log_config=None,
+        proxy_headers=True,
+    )
+    return 0
