@@ -59,7 +59,13 @@ def status_name(status: TicketStatus | str, language: str) -> str:
     return texts(f"status.{TicketStatus(status).value}", language)
 
 
-def notify_customer(session: AsyncSession, ticket: Ticket, text: str, choices: list[Choice] | None = None) -> None:
+def notify_customer(
+    session: AsyncSession,
+    ticket: Ticket,
+    text: str,
+    choices: list[Choice] | None = None,
+    meta: dict[str, object] | None = None,
+) -> None:
     enqueue(
         session,
         OutboundMessage(
@@ -69,6 +75,7 @@ def notify_customer(session: AsyncSession, ticket: Ticket, text: str, choices: l
             choices=choices or [],
             ticket_id=ticket.id,
             language=ticket.language,
+            meta=meta or {},
         ),
     )
 
@@ -125,7 +132,10 @@ async def change_status(
     event = record(session, ticket, kind, actor, comment=comment, from_status=current, to_status=status)
     ticket.status = status
     ticket.closed_at = event.created_at if status is S.CLOSED else None
-    notify_customer(session, ticket, customer_status_text(ticket, status, comment))
+    # The marker lets a channel tell a status notice from free text (WhatsApp sends it as a template
+    # once its 24-hour window has closed).
+    status_meta = {"ticket_status": status.value, "ticket_number": ticket.number}
+    notify_customer(session, ticket, customer_status_text(ticket, status, comment), meta=status_meta)
     to_desk(session, ticket, "status_changed", from_status=current.value, to_status=status.value, actor=actor)
     return event
 
