@@ -16,6 +16,11 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 20)
         return create_async_engine(url, pool_pre_ping=True, **kwargs)
+    # One connection per process: SQLite has a single writer anyway, and queueing for the pool is
+    # far cheaper than SQLite's busy handler, which sleeps in growing steps while it waits.
+    kwargs.setdefault("pool_size", 1)
+    kwargs.setdefault("max_overflow", 0)
+    kwargs.setdefault("pool_timeout", 60)
     engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")
