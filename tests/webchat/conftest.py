@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from core.services import Services
+from core.settings import Settings
+from switchboard.app import build_app
+from tests.support.servers import serve
+
+StartChat = Callable[..., contextlib.AbstractAsyncContextManager["Chat"]]
+
+
+@dataclass
+class Chat:
+    url: str
+    services: Services
+
+
+@pytest.fixture
+def start_chat(make_settings: Callable[..., Settings], migrated: Settings) -> StartChat:
+    """Serve the real app with extra settings; its services let tests act as agents."""
+
+    @contextlib.asynccontextmanager
+    async def _start(**overrides: Any) -> AsyncIterator[Chat]:
+        app = build_app(make_settings(**overrides))
+        async with serve(app) as url:
+            yield Chat(url, app.state.services)
+
+    return _start
+
+
+@pytest.fixture
+async def chat(start_chat: StartChat) -> AsyncIterator[Chat]:
+    async with start_chat() as running:
+        yield running

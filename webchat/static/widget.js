@@ -1,0 +1,286 @@
+/* Switchboard web chat widget: one script tag, no framework, UI isolated in a shadow root.
+   Every text from people or the server goes through textContent, never innerHTML. */
+(function () {
+  "use strict";
+  if (window.__switchboardWidget) return;
+  window.__switchboardWidget = true;
+
+  var script = document.currentScript || document.querySelector("script[src*='/webchat/widget.js']");
+  var data = (script && script.dataset) || {};
+  var cfg = window.SwitchboardConfig || {};
+  var opt = function (name, fallback) { return cfg[name] || data[name] || fallback; };
+  var base = opt("server", script ? new URL(script.src, location.href).origin : location.origin).replace(/\/$/, "");
+  var lang = String(opt("lang", navigator.language || "en")).slice(0, 2).toLowerCase() === "ru" ? "ru" : "en";
+  var TEXTS = {
+    en: {
+      title: "Support", open: "Open support chat", close: "Close chat", input: "Your message",
+      send: "Send message", file: "Attach a screenshot or file", typing: "Support is typing…",
+      offline: "Connecting…", queued: "Will be sent when the connection is back", you: "You",
+      support: "Support", unread: " ({n} unread)", log: "Conversation", choices: "Options",
+      fileFailed: "The file could not be sent.", download: "Download"
+    },
+    ru: {
+      title: "Поддержка", open: "Открыть чат поддержки", close: "Закрыть чат", input: "Ваше сообщение",
+      send: "Отправить сообщение", file: "Приложить скриншот или файл", typing: "Поддержка печатает…",
+      offline: "Подключение…", queued: "Будет отправлено, когда связь восстановится", you: "Вы",
+      support: "Поддержка", unread: " (непрочитанных: {n})", log: "Переписка", choices: "Варианты",
+      fileFailed: "Файл не удалось отправить.", download: "Скачать"
+    }
+  };
+  var T = TEXTS[lang];
+  var KEY = "switchboard:" + base;
+  var state = load();
+  var socket = null, attempts = 0, timer = null, typingTimer = null, isOpen = false;
+  var seen = 0; // the highest event id shown on this page: a new page asks for the whole history
+
+  function load() {
+    try { return JSON.parse(localStorage.getItem(KEY)) || {}; } catch (e) { return {}; }
+  }
+  function save() {
+    try { localStorage.setItem(KEY, JSON.stringify(state)); } catch (e) { /* private mode: memory only */ }
+  }
+  state.last = state.last || 0;
+  state.read = state.read || 0;
+  state.queue = state.queue || [];
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    for (var name in attrs || {}) node.setAttribute(name, attrs[name]);
+    if (text != null) node.textContent = text;
+    return node;
+  }
+
+  // --- UI -----------------------------------------------------------------
+  var host = el("div", { id: "switchboard-widget" });
+  host.style.setProperty("--sb-color", opt("color", "#2f6fed"));
+  var root = host.attachShadow({ mode: "open" });
+  root.appendChild(el("link", { rel: "stylesheet", href: base + "/webchat/widget.css" }));
+  var box = el("div", { "class": "sb " + (opt("position", "right") === "left" ? "left" : "right"), lang: lang });
+  var launcher = el("button", { "class": "launcher", type: "button", "aria-label": T.open, "aria-expanded": "false" });
+  launcher.appendChild(el("span", { "class": "icon", "aria-hidden": "true" }, "💬"));
+  var badge = el("span", { "class": "badge", "aria-hidden": "true", hidden: "" });
+  launcher.appendChild(badge);
+  var panel = el("div", { "class": "panel", role: "dialog", "aria-label": opt("title", T.title), hidden: "" });
+  var head = el("div", { "class": "head" });
+  head.appendChild(el("span", { "class": "title" }, opt("title", T.title)));
+  var status = el("span", { "class": "status", role: "status" });
+  head.appendChild(status);
+  var closeButton = el("button", { "class": "close", type: "button", "aria-label": T.close }, "×");
+  head.appendChild(closeButton);
+  var log = el("div", { "class": "log", role: "log", "aria-live": "polite", "aria-label": T.log });
+  var typing = el("div", { "class": "typing", hidden: "" }, T.typing);
+  var notice = el("div", { "class": "notice", role: "alert", hidden: "" });
+  var form = el("form", { "class": "compose" });
+  var fileInput = el("input", { type: "file", accept: "image/png,image/jpeg,image/webp,application/pdf", hidden: "" });
+  var fileButton = el("button", { type: "button", "class": "attach", "aria-label": T.file, title: T.file }, "📎");
+  var input = el("textarea", { rows: "1", "aria-label": T.input, placeholder: T.input });
+  var sendButton = el("button", { type: "submit", "class": "send", "aria-label": T.send, title: T.send }, "➤");
+  [fileInput, fileButton, input, sendButton].forEach(function (n) { form.appendChild(n); });
+  [head, log, typing, notice, form].forEach(function (n) { panel.appendChild(n); });
+  box.appendChild(panel);
+  box.appendChild(launcher);
+  root.appendChild(box);
+  (document.body || document.documentElement).appendChild(host);
+
+  function setOpen(open) {
+    isOpen = open;
+    panel.hidden = !open;
+    launcher.setAttribute("aria-expanded", String(open));
+    if (open) { markRead(); input.focus(); log.scrollTop = log.scrollHeight; } else { launcher.focus(); }
+  }
+  launcher.addEventListener("click", function () { setOpen(!isOpen); });
+  closeButton.addEventListener("click", function () { setOpen(false); });
+  box.addEventListener("keydown", function (e) { if (e.key === "Escape" && isOpen) setOpen(false); });
+  input.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); submit(); }
+  });
+  form.addEventListener("submit", function (e) { e.preventDefault(); submit(); });
+  fileButton.addEventListener("click", function () { fileInput.click(); });
+  fileInput.addEventListener("change", function () {
+    if (fileInput.files[0]) upload(fileInput.files[0]);
+    fileInput.value = "";
+  });
+
+  function showNotice(text) {
+    notice.textContent = text || "";
+    notice.hidden = !text;
+  }
+
+  function markRead() {
+    state.read = state.last;
+    save();
+    updateBadge();
+  }
+  function updateBadge() {
+    var n = 0;
+    log.querySelectorAll(".msg.in").forEach(function (m) { if (+m.dataset.id > state.read) n++; });
+    badge.textContent = n > 99 ? "99+" : String(n);
+    badge.hidden = n === 0;
+    launcher.setAttribute("aria-label", T.open + (n ? T.unread.replace("{n}", n) : ""));
+  }
+
+  // --- rendering ----------------------------------------------------------
+  function bubble(from, id) {
+    var incoming = from !== "visitor";
+    var node = el("div", { "class": "msg " + (incoming ? "in " : "out ") + from });
+    if (id) node.dataset.id = id;
+    node.appendChild(el("span", { "class": "who" }, incoming ? T.support : T.you));
+    return node;
+  }
+
+  function render(event) {
+    var node = bubble(event.from, event.id);
+    if (event.text) node.appendChild(el("div", { "class": "text" }, event.text));
+    (event.attachments || []).forEach(function (a) { node.appendChild(attachment(event.id, a)); });
+    if (event.client_id) {
+      var pending = log.querySelector('[data-client="' + event.client_id + '"]');
+      if (pending) pending.remove();
+    }
+    disableChoices();
+    if (event.choices && event.choices.length) node.appendChild(choices(event.choices));
+    log.insertBefore(node, log.querySelector(".pending"));
+    log.scrollTop = log.scrollHeight;
+    typing.hidden = true;
+  }
+
+  function disableChoices() {
+    log.querySelectorAll(".choices button").forEach(function (b) { b.disabled = true; });
+  }
+
+  function choices(list) {
+    var group = el("div", { "class": "choices", role: "group", "aria-label": T.choices });
+    list.forEach(function (c) {
+      var b = el("button", { type: "button", "aria-label": c.label }, c.label);
+      b.addEventListener("click", function () { disableChoices(); queue({ text: c.label, choice: c.id }); });
+      group.appendChild(b);
+    });
+    return group;
+  }
+
+  function attachment(id, a) {
+    var wrap = el("div", { "class": "file" });
+    var url = base + "/webchat/files/" + id + "/" + a.index;
+    // Files need the token, which must not appear in a URL: fetch, then show the blob.
+    fetch(url, { headers: { Authorization: "Bearer " + state.token } })
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.blob(); })
+      .then(function (blob) {
+        var href = URL.createObjectURL(blob);
+        if (a.kind === "image") {
+          wrap.appendChild(el("img", { src: href, alt: a.filename || "image" }));
+        } else {
+          var link = el("a", { href: href, download: a.filename || "file", "aria-label": T.download + " " + (a.filename || "") }, "📄 " + (a.filename || "file"));
+          wrap.appendChild(link);
+        }
+      })
+      .catch(function () { wrap.appendChild(el("span", { "class": "missing" }, "📄 " + (a.filename || "file"))); });
+    return wrap;
+  }
+
+  function renderPending(item) {
+    var node = bubble("visitor");
+    node.classList.add("pending");
+    node.dataset.client = item.client_id;
+    node.title = T.queued;
+    node.appendChild(el("div", { "class": "text" }, item.text));
+    log.appendChild(node);
+    log.scrollTop = log.scrollHeight;
+  }
+
+  // --- sending --------------------------------------------------------------
+  function clientId() {
+    var a = new Uint8Array(12);
+    crypto.getRandomValues(a);
+    return "c" + Array.prototype.map.call(a, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  function submit() {
+    var text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    queue({ text: text });
+  }
+
+  function queue(item) {
+    item.client_id = clientId();
+    state.queue.push(item);
+    save();
+    renderPending(item);
+    transmit(item);
+  }
+
+  function transmit(item) {
+    if (!socket || socket.readyState !== 1 || !socket.ready) return; // stays queued until the next welcome
+    socket.send(JSON.stringify({ type: "message", client_id: item.client_id, text: item.text, choice: item.choice || null }));
+  }
+
+  function upload(file) {
+    showNotice("");
+    var body = new FormData();
+    body.append("file", file);
+    body.append("client_id", clientId());
+    body.append("lang", lang);
+    fetch(base + "/webchat/upload", { method: "POST", body: body, headers: { Authorization: "Bearer " + state.token } })
+      .then(function (r) { return r.json().then(function (j) { if (!r.ok) throw new Error(j.error || T.fileFailed); }); })
+      .catch(function (e) { showNotice(e.message || T.fileFailed); });
+  }
+
+  // --- connection -----------------------------------------------------------
+  function connect() {
+    clearTimeout(timer);
+    status.textContent = T.offline;
+    var ws = new WebSocket(base.replace(/^http/, "ws") + "/webchat/ws");
+    socket = ws;
+    ws.onopen = function () {
+      ws.send(JSON.stringify({
+        type: "hello", token: state.token || null, after: seen, lang: lang,
+        user_id: opt("userId", null), user_hash: opt("userHash", null), name: opt("userName", null)
+      }));
+    };
+    ws.onmessage = function (m) {
+      var f = JSON.parse(m.data);
+      if (f.type === "welcome") {
+        if (f.token) state.token = f.token;
+        if (f.reset || f.last < state.last) {
+          // Our token is not the one that conversation belonged to (a new token, or a reset server).
+          seen = state.last = state.read = 0;
+          log.querySelectorAll(".msg:not(.pending)").forEach(function (n) { n.remove(); });
+        }
+        save();
+        attempts = 0;
+        ws.ready = true;
+        status.textContent = "";
+        state.queue.forEach(transmit);
+      } else if (f.type === "event") {
+        if (f.id <= seen) return; // already shown: a reconnect never duplicates
+        seen = f.id;
+        render(f);
+        state.last = Math.max(state.last, f.id);
+        if (isOpen && document.visibilityState !== "hidden") state.read = state.last;
+        save();
+        updateBadge();
+      } else if (f.type === "ack") {
+        state.queue = state.queue.filter(function (i) { return i.client_id !== f.client_id; });
+        save();
+      } else if (f.type === "typing") {
+        typing.hidden = false;
+        clearTimeout(typingTimer);
+        typingTimer = setTimeout(function () { typing.hidden = true; }, 6000);
+      } else if (f.type === "error") {
+        showNotice(f.message);
+      }
+    };
+    ws.onclose = function () {
+      if (socket !== ws) return;
+      socket = null;
+      status.textContent = T.offline;
+      // Exponential backoff with jitter, so a restarted server is not hit by every widget at once.
+      var delay = Math.min(30000, 500 * Math.pow(2, attempts++)) * (0.5 + Math.random() / 2);
+      timer = setTimeout(connect, delay);
+    };
+  }
+
+  state.queue.forEach(renderPending);
+  connect();
+  if (opt("open", false)) setOpen(true);
+  window.SwitchboardWidget = { open: function () { setOpen(true); }, close: function () { setOpen(false); } };
+})();

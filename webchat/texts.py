@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from core.i18n import Catalog
+
+EN = {
+    "error.file_type": "This file cannot be sent: only PNG, JPEG or WebP images and PDF documents are accepted.",
+    "error.file_size": "This file is too large: {size} MB, at most {max} MB.",
+    "error.file_empty": "The file is empty.",
+    "error.unauthorized": "This chat session is not valid any more. Please reload the page.",
+    "error.bad_message": "This message could not be read: {reason}",
+    "error.origin": "This site may not embed the support chat.",
+    "demo.title": "Switchboard support desk",
+}
+
+RU = {
+    "error.file_type": "Этот файл нельзя отправить: принимаются только изображения PNG, JPEG или WebP и документы PDF.",
+    "error.file_size": "Файл слишком большой: {size} МБ, допустимо не более {max} МБ.",
+    "error.file_empty": "Файл пустой.",
+    "error.unauthorized": "Сессия чата больше не действительна. Перезагрузите страницу.",
+    "error.bad_message": "Сообщение не удалось прочитать: {reason}",
+    "error.origin": "Этому сайту не разрешено встраивать чат поддержки.",
+    "demo.title": "Служба поддержки Switchboard",
+}
+
+texts = Catalog({"en": EN, "ru": RU})
