@@ -3,6 +3,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
+import channels.whatsapp.models  # noqa: F401  (the WhatsApp channel's own tables)
 import core.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 target_metadata = SQLModel.metadata

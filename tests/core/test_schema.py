@@ -5,6 +5,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
+import channels.whatsapp.models  # noqa: F401  (the WhatsApp channel's own tables)
 import core.models  # noqa: F401
 from core.db import create_engine
 from core.settings import Settings

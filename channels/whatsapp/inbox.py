@@ -1,0 +1,123 @@
+"""The durable webhook inbox: store the raw call, answer Meta at once, process in the background."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from sqlalchemy import or_, select, update
+
+from channels.whatsapp.inbound import BatchIncomplete
+from channels.whatsapp.models import InboxStatus, WhatsAppInbox
+from channels.whatsapp.payload import Batch, parse_batch
+from core.db import SessionFactory, transaction
+from core.delivery import RetryPolicy
+from core.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+BatchHandler = Callable[[Batch], Awaitable[None]]
+
+
+class Inbox:
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        handle: BatchHandler,
+        *,
+        policy: RetryPolicy | None = None,
+        poll_interval: float = 1.0,
+        claim_size: int = 64,
+    ) -> None:
+        self.sessions, self.handle = sessions, handle
+        self.policy = policy or RetryPolicy()
+        self.poll_interval, self.claim_size = poll_interval, claim_size
+        self._wake = asyncio.Event()
+
+    async def store(self, body: str) -> int:
+        """Keep one verified webhook call; after this returns, nothing in it can be lost."""
+        async with transaction(self.sessions) as session:
+            row = WhatsAppInbox(body=body)
+            session.add(row)
+            await session.flush()
+        self._wake.set()
+        assert row.id is not None
+        return row.id
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        while True:
+            try:
+                handled = await self.run_once()
+            except Exception:
+                log.exception("whatsapp inbox pass failed; retrying after a pause")
+                handled = 0
+            if handled:
+                continue
+            try:
+                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+
+    async def run_once(self) -> int:
+        """Process the due stored calls in arrival order; the number taken."""
+        rows = await self._claim()
+        for row in rows:
+            await self._process(row)
+        return len(rows)
+
+    async def _claim(self) -> list[WhatsAppInbox]:
+        now = utcnow()
+        free = or_(WhatsAppInbox.locked_until.is_(None), WhatsAppInbox.locked_until < now)  # type: ignore[union-attr]
+        due = (
+            select(WhatsAppInbox)
+            .where(WhatsAppInbox.status == InboxStatus.PENDING, WhatsAppInbox.next_attempt_at <= now, free)
+            .order_by(WhatsAppInbox.id)  # type: ignore[arg-type]
+            .limit(self.claim_size)
+        )
+        claimed: list[WhatsAppInbox] = []
+        async with transaction(self.sessions) as session:
+            lease = now + timedelta(seconds=self.policy.lease)
+            for row in (await session.execute(due)).scalars():
+                # Compare-and-set, so that of several instances exactly one takes each call.
+                won = await session.execute(
+                    update(WhatsAppInbox)
+                    .where(WhatsAppInbox.id == row.id, WhatsAppInbox.status == InboxStatus.PENDING, free)
+                    .values(locked_until=lease)
+                )
+                if won.rowcount:  # type: ignore[attr-defined]
+                    claimed.append(row)
+        return claimed
+
+    async def _process(self, row: WhatsAppInbox) -> None:
+        try:
+            await self.handle(parse_batch(json.loads(row.body)))
+        except Exception as error:
+            await self._retry(row, error)
+        else:
+            await self._set(row, status=InboxStatus.DONE, processed_at=utcnow(), last_error=None)
+
+    async def _retry(self, row: WhatsAppInbox, error: Exception) -> None:
+        attempts = row.attempts + 1
+        reason = f"{type(error).__name__}: {error}"
+        if attempts >= self.policy.max_attempts:
+            # Kept with its body and the reason: visible, and can be set back to pending by hand.
+            log.error("whatsapp inbox %s gave up after %s attempts: %s", row.id, attempts, reason)
+            await self._set(row, status=InboxStatus.FAILED, attempts=attempts, last_error=reason)
+            return
+        delay = error.retry_after if isinstance(error, BatchIncomplete) and error.retry_after else None
+        delay = delay if delay is not None else self.policy.delay(attempts)
+        log.warning("whatsapp inbox %s will be retried in %.1fs: %s", row.id, delay, reason)
+        await self._set(row, attempts=attempts, last_error=reason, next_attempt_at=utcnow() + timedelta(seconds=delay))
+
+    async def _set(self, row: WhatsAppInbox, **values: object) -> None:
+        async with transaction(self.sessions) as session:
+            await session.execute(
+                update(WhatsAppInbox).where(WhatsAppInbox.id == row.id).values(locked_until=None, **values)
+            )

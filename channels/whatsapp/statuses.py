@@ -1,0 +1,46 @@
+"""Delivery receipts (`statuses[]`) recorded on the outbound message they belong to."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from channels.whatsapp.models import WhatsAppSent
+from channels.whatsapp.payload import WaStatus
+from core.models import OutboxMessage, OutboxStatus, Ticket
+from core.outbox import to_desk
+from core.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+# Receipts can arrive out of order; a later stage never goes back to an earlier one.
+PROGRESS = {"accepted": 0, "sent": 1, "delivered": 2, "read": 3}
+
+
+async def record_status(session: AsyncSession, status: WaStatus) -> bool:
+    """Apply one receipt; True when it turned the message into a failure the agents must hear of."""
+    query = select(WhatsAppSent).where(WhatsAppSent.wamid == status.wamid).with_for_update()
+    sent = (await session.execute(query)).scalar_one_or_none()
+    if sent is None:
+        log.info("receipt %s for %s: not a message this service sent", status.status, status.wamid)
+        return False
+    if sent.status == "failed":
+        return False
+    sent.updated_at = utcnow()
+    if status.status != "failed":
+        if PROGRESS.get(status.status, -1) > PROGRESS.get(sent.status, 0):
+            sent.status = status.status
+        return False
+    sent.status, sent.error = "failed", status.error_text()
+    outbox = await session.get(OutboxMessage, sent.outbox_id)
+    if outbox is None or outbox.status == OutboxStatus.FAILED:
+        return False
+    # Accepted by the API but not delivered: the outbox row says so, and the agents hear of it.
+    outbox.status, outbox.last_error = OutboxStatus.FAILED, sent.error
+    ticket = await session.get(Ticket, outbox.ticket_id) if outbox.ticket_id else None
+    if ticket is None:
+        return False
+    to_desk(session, ticket, "delivery_failed", outbox_id=outbox.id, reason=sent.error)
+    return True
