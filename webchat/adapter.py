@@ -40,6 +40,8 @@ class WebchatAdapter:
                 for ref in message.attachments
             ],
             "ticket_id": message.ticket_id,
+            # A status notice is drawn as a status line in the widget, not as a chat bubble.
+            "status": message.meta.get("ticket_status"),
         }
         # A retried send (the worker timed out after we stored it) finds its key and stores nothing.
         event = await events.append(self.sessions, self.fanout, visitor, f"out:{message.id}", payload)

@@ -56,6 +56,7 @@ async def test_reconnect_receives_what_was_sent_meanwhile_once_and_in_order(chat
     assert [e["id"] for e in missed] == list(range(seen + 1, seen + len(missed) + 1))
     assert [e["from"] for e in missed] == ["agent", "bot", "bot", "agent"]
     assert "First answer" in missed[0]["text"] and "Which floor?" in missed[2]["text"]
+    assert [e["status"] for e in missed] == [None, "in_progress", "waiting_customer", None]
     # A fresh page asks for everything and gets the whole history, each item once.
     async with Visitor(chat.url, token=visitor.token) as reloaded:
         await reloaded.reply_with(lambda e: e["id"] == visitor.seen)

@@ -130,6 +130,7 @@
 
   function render(event) {
     var node = bubble(event.from, event.id);
+    if (event.status) node.classList.add("status-change", "status-" + event.status);
     if (event.text) node.appendChild(el("div", { "class": "text" }, event.text));
     (event.attachments || []).forEach(function (a) { node.appendChild(attachment(event.id, a)); });
     if (event.client_id) {
