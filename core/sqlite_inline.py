@@ -11,10 +11,35 @@ several instances belong on PostgreSQL.
 
 from __future__ import annotations
 
+import sqlite3
+from typing import Any
+
 from sqlalchemy import pool
 from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import URL
+from sqlalchemy.engine.interfaces import ConnectArgsType
+from sqlalchemy.util.concurrency import await_
+
+
+async def _done() -> None:
+    return None
+
+
+def _mark_async() -> None:
+    # AsyncConnection.execute insists that the driver awaited something; awaiting a finished
+    # coroutine satisfies it without yielding to the event loop.
+    await_(_done())
+
+
+class _Cursor(sqlite3.Cursor):
+    async def _async_soft_close(self) -> None:
+        """Called by AsyncConnection on every result; a stdlib cursor has nothing to release."""
+
+
+class _Connection(sqlite3.Connection):
+    def cursor(self, factory: Any = _Cursor) -> Any:
+        return super().cursor(factory)
 
 
 class SQLiteDialectInline(SQLiteDialect_pysqlite):
@@ -25,6 +50,23 @@ class SQLiteDialectInline(SQLiteDialect_pysqlite):
     @classmethod
     def get_pool_class(cls, url: URL) -> type[pool.Pool]:
         return pool.AsyncAdaptedQueuePool if cls._is_url_file_db(url) else pool.StaticPool
+
+    def create_connect_args(self, url: URL) -> ConnectArgsType:
+        args, options = super().create_connect_args(url)
+        options["factory"] = _Connection
+        return args, options
+
+    def do_execute(self, cursor: Any, statement: Any, parameters: Any, context: Any = None) -> None:
+        _mark_async()
+        super().do_execute(cursor, statement, parameters, context)
+
+    def do_executemany(self, cursor: Any, statement: Any, parameters: Any, context: Any = None) -> None:
+        _mark_async()
+        super().do_executemany(cursor, statement, parameters, context)
+
+    def do_execute_no_params(self, cursor: Any, statement: Any, context: Any = None) -> None:
+        _mark_async()
+        super().do_execute_no_params(cursor, statement, context)
 
 
 registry.register("sqlite.inline", "core.sqlite_inline", "SQLiteDialectInline")
