@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.files import FileStore
 from core.messages import AttachmentRef, InboundAttachment, OutboundMessage
 from core.models import Attachment, Direction, Message, Ticket, TicketStatus, TicketType
+from core import sla
 from core.outbox import enqueue
 from core.texts import texts
 from core.tickets import TicketError, change_status, record, touch
@@ -85,6 +86,7 @@ async def reply(
             meta={"message_id": message.id, "agent": agent.name},
         ),
     )
+    await sla.responded(session, ticket)
     if ticket.status == TicketStatus.NEW:
         await change_status(session, ticket, TicketStatus.IN_PROGRESS, actor=agent.actor)
     touch(ticket)

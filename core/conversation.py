@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core import intake
+from core import access, feedback, intake
 from core.messages import Choice
 from core.models import Dialog, Message, OutboxMessage, Ticket, TicketStatus
 from core.outbox import to_desk
@@ -41,8 +41,12 @@ async def handle(turn: Turn) -> None:
     assert turn.identity.id is not None
     dialog = await intake.get_dialog(turn.session, turn.identity.id)
     command = parse_command(turn)
+    if await access.gate(turn, dialog, command[0] if command else None):
+        return
     if command:
         await run_command(turn, dialog, *command)
+    elif await feedback.handle(turn, dialog):
+        return
     elif dialog and dialog.step == "pick_ticket":
         await pick_ticket(turn, dialog)
     elif dialog:

@@ -7,9 +7,11 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import mass_offer, sla
 from core.messages import Choice
 from core.models import Attachment, Contact, Dialog, Message, Ticket, TicketStatus, TicketType
 from core.outbox import to_desk
+from core.statuspage import new_token, status_link
 from core.tickets import allocate_number, notify_customer, record
 from core.timeutil import utcnow
 from core.turn import Turn
@@ -91,6 +93,9 @@ def text_answer_error(turn: Turn, limit: int) -> str | None:
 
 async def advance(turn: Turn, dialog: Dialog) -> None:
     """Take the customer's answer to the current question and ask the next one (or finish)."""
+    if dialog.step == mass_offer.STEP:
+        await mass_offer.answer(turn, dialog)
+        return
     data = collect(turn, dialog.data)
     dialog.data, dialog.updated_at = data, utcnow()
     step = dialog.step
@@ -109,6 +114,8 @@ async def advance(turn: Turn, dialog: Dialog) -> None:
         if picked and picked.startswith("type:"):
             dialog.data = {**data, "type": picked.removeprefix("type:")}
             dialog.step = "subject"
+            if await mass_offer.offer(turn, dialog):
+                return
         else:
             error = turn.t("error.choice_expected")
     elif step in ("subject", "description"):
@@ -139,16 +146,18 @@ async def create_ticket(turn: Turn, dialog: Dialog) -> Ticket:
         language=turn.language,
         contact_id=contact.id,
         organization_id=contact.organization_id,
+        public_token=new_token(),
     )
     session.add(ticket)
     await session.flush()
     await link_to_ticket(session, ticket, data)
+    await sla.start(session, ticket)
     record(session, ticket, "created", turn.actor, to_status=TicketStatus.NEW)
     await session.delete(dialog)
     notify_customer(
         session,
         ticket,
-        turn.t("created", number=ticket.number, subject=ticket.subject),
+        turn.t("created", number=ticket.number, subject=ticket.subject) + status_link(turn, ticket),
         [turn.choice("menu:list")],
     )
     to_desk(session, ticket, "ticket_created")

@@ -105,6 +105,10 @@ class Ticket(SQLModel, table=True):
     organization_id: int | None = Field(default=None, foreign_key="organization.id")
     assignee: str | None = Field(default=None, max_length=200)
     parent_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    level: str | None = Field(default=None, max_length=50)
+    # The status page link /t/<token>: unguessable, so knowing a ticket number is not enough.
+    public_token: str | None = Field(default=None, unique=True, index=True, max_length=64)
+    rating: int | None = None
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
     closed_at: datetime | None = _ts_optional()
@@ -191,3 +195,66 @@ class Dialog(SQLModel, table=True):
     step: str = Field(max_length=32)
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = _ts()
+
+
+class SupportCalendar(SQLModel, table=True):
+    """Business hours that SLA clocks count in; 24/7 is days 0-6 from 00:00 to 24:00."""
+
+    __tablename__ = "calendar"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=100)
+    timezone: str = Field(default="UTC", max_length=64)
+    days: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4], sa_column=Column(JSON, nullable=False))
+    opens: str = Field(default="09:00", max_length=5)
+    closes: str = Field(default="18:00", max_length=5)
+    holidays: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class ServiceLevel(SQLModel, table=True):
+    """A contract level: per ticket type, minutes of business time to first response and resolution."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=50)
+    calendar_id: int = Field(foreign_key="calendar.id")
+    targets: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    warn_percent: int = 80
+    is_default: bool = False
+
+
+class SlaClock(SQLModel, table=True):
+    """One due time of one ticket, and the durable timers for its warning and breach."""
+
+    __table_args__ = (UniqueConstraint("ticket_id", "target"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    target: str = Field(max_length=32)
+    calendar_id: int = Field(foreign_key="calendar.id")
+    budget_seconds: int
+    warn_at: datetime | None = _ts_optional()
+    due_at: datetime | None = _ts_optional(index=True)
+    paused_at: datetime | None = _ts_optional()
+    remaining_seconds: float | None = None
+    warn_remaining_seconds: float | None = None
+    met_at: datetime | None = _ts_optional()
+    warned_at: datetime | None = _ts_optional()
+    breached_at: datetime | None = _ts_optional()
+
+
+class MassBroadcast(SQLModel, table=True):
+    """An update of a mass incident sent to every linked customer; reported back once all settled."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    kind: str = Field(max_length=16)
+    text: str = Field(sa_type=Text)
+    actor: str = Field(max_length=200)
+    linked: int = 0
+    created_at: datetime = _ts()
+    reported_at: datetime | None = _ts_optional()
+
+
+class BroadcastRecipient(SQLModel, table=True):
+    broadcast_id: int = Field(foreign_key="massbroadcast.id", primary_key=True)
+    outbox_id: int = Field(foreign_key="outboxmessage.id", primary_key=True)

@@ -3,8 +3,9 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import closing, sla
 from core.messages import Choice, OutboundMessage
-from core.models import Ticket, TicketCounter, TicketEvent, TicketStatus, TicketType
+from core.models import OutboxMessage, Ticket, TicketCounter, TicketEvent, TicketStatus, TicketType
 from core.outbox import enqueue, to_desk
 from core.texts import texts
 from core.timeutil import utcnow
@@ -65,8 +66,8 @@ def notify_customer(
     text: str,
     choices: list[Choice] | None = None,
     meta: dict[str, object] | None = None,
-) -> None:
-    enqueue(
+) -> OutboxMessage:
+    return enqueue(
         session,
         OutboundMessage(
             channel=ticket.channel,
@@ -110,6 +111,8 @@ def customer_status_text(ticket: Ticket, status: TicketStatus, comment: str | No
         return texts("status_solved", lang, number=ticket.number, comment=comment)
     if status is S.WAITING_CUSTOMER and comment:
         return texts("status_asked", lang, number=ticket.number, question=comment)
+    if status is S.CLOSED:
+        return closing.closed_text(ticket, comment)
     return texts("status_changed", lang, number=ticket.number, status=status_name(status, lang))
 
 
@@ -135,8 +138,13 @@ async def change_status(
     # The marker lets a channel tell a status notice from free text (WhatsApp sends it as a template
     # once its 24-hour window has closed).
     status_meta = {"ticket_status": status.value, "ticket_number": ticket.number}
-    notify_customer(session, ticket, customer_status_text(ticket, status, comment), meta=status_meta)
+    text, choices = customer_status_text(ticket, status, comment), closing.status_choices(ticket, status)
+    notify_customer(session, ticket, text, choices, meta=status_meta)
     to_desk(session, ticket, "status_changed", from_status=current.value, to_status=status.value, actor=actor)
+    await sla.on_status(session, ticket, current, status, actor)
+    from core import mass  # mass builds on this module; importing it at the top would be circular
+
+    await mass.follow(session, ticket, status, comment=comment, actor=actor)
     return event
 
 

@@ -16,6 +16,10 @@ class Limits:
     ticket_number_start: int = 1001
     subject_max: int = 200
     description_max: int = 4000
+    # REQUIRE_CONTRACT: new contacts give their organization's access code before a first request.
+    require_contract: bool = False
+    # PUBLIC_URL, for the status page link in the creation reply; empty: no link.
+    public_url: str = ""
 
 
 @dataclass

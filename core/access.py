@@ -1,0 +1,72 @@
+"""REQUIRE_CONTRACT: who may open requests, asked for their organization's access code first."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core import intake
+from core.contracts import last_contract, organization_by_code, valid_contract
+from core.models import Contact, Dialog, Organization
+from core.service_texts import service_texts
+from core.turn import Turn
+
+STEP = "access_code"
+# Looking at earlier requests stays possible after a contract ends.
+ALWAYS_ALLOWED = {"list", "status", "cancel"}
+
+
+async def gate(turn: Turn, dialog: Dialog | None, command: str | None) -> bool:
+    """Handle the turn here if the contact may not (yet) open requests; False lets it through."""
+    if not turn.limits.require_contract:
+        return False
+    contact = await turn.session.get(Contact, turn.identity.contact_id)
+    assert contact is not None
+    if contact.organization_id is None:
+        if dialog is not None and dialog.step == STEP and command is None:
+            await check_code(turn, dialog, contact)
+        else:
+            ask_code(turn, dialog)
+        return True
+    if command in ALWAYS_ALLOWED or await valid_contract(turn.session, contact.organization_id):
+        return False
+    await refuse(turn, turn.session, contact.organization_id)
+    if dialog is not None:
+        await turn.session.delete(dialog)
+    return True
+
+
+def ask_code(turn: Turn, dialog: Dialog | None) -> None:
+    if dialog is None:
+        assert turn.identity.id is not None
+        dialog = Dialog(identity_id=turn.identity.id, step=STEP)
+        turn.session.add(dialog)
+    # What they wrote before the code is kept for the request they are about to open.
+    dialog.step, dialog.data = STEP, intake.collect(turn, dialog.data if dialog.step == STEP else {})
+    turn.reply(service_texts("access.ask", turn.language))
+
+
+async def check_code(turn: Turn, dialog: Dialog, contact: Contact) -> None:
+    organization = await organization_by_code(turn.session, turn.text)
+    if organization is None or organization.id is None:
+        turn.reply(service_texts("access.wrong", turn.language))
+        return
+    contact.organization_id = organization.id
+    contract = await valid_contract(turn.session, organization.id)
+    if contract is None:
+        await turn.session.delete(dialog)
+        await refuse(turn, turn.session, organization.id)
+        return
+    level = contract.level
+    turn.reply(service_texts("access.welcome", turn.language, organization=organization.name, level=level))
+    await intake.start(turn, dialog, carry=dialog.data)
+
+
+async def refuse(turn: Turn, session: AsyncSession, organization_id: int) -> None:
+    organization = await session.get(Organization, organization_id)
+    assert organization is not None
+    last = await last_contract(session, organization_id)
+    if last is not None and last.ends_on is not None:
+        text = service_texts("access.expired", turn.language, organization=organization.name, ended=last.ends_on.isoformat())
+    else:
+        text = service_texts("access.none", turn.language, organization=organization.name)
+    turn.reply(text)

@@ -1,0 +1,160 @@
+"""Organizations, their contracts and levels, and the calendars levels count in."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.calendars import CalendarError, Hours, parse_days
+from core.models import Contract, Organization, ServiceLevel, SupportCalendar
+from core.timeutil import utcnow
+
+
+class ContractError(ValueError):
+    """A contract, level or organization that cannot be saved; the message says why."""
+
+
+def today() -> date:
+    return utcnow().date()
+
+
+async def valid_contract(session: AsyncSession, organization_id: int, on: date | None = None) -> Contract | None:
+    """The organization's contract in force on a day (the latest started, if several)."""
+    on = on or today()
+    query = (
+        select(Contract)
+        .where(
+            Contract.organization_id == organization_id,
+            Contract.starts_on <= on,
+            or_(Contract.ends_on.is_(None), Contract.ends_on >= on),  # type: ignore[union-attr]
+        )
+        .order_by(Contract.starts_on.desc())  # type: ignore[attr-defined]
+    )
+    return (await session.execute(query.limit(1))).scalar_one_or_none()
+
+
+async def last_contract(session: AsyncSession, organization_id: int) -> Contract | None:
+    query = select(Contract).where(Contract.organization_id == organization_id)
+    return (await session.execute(query.order_by(Contract.ends_on.desc()).limit(1))).scalar_one_or_none()  # type: ignore[union-attr]
+
+
+async def level_named(session: AsyncSession, name: str) -> ServiceLevel | None:
+    return (await session.execute(select(ServiceLevel).where(ServiceLevel.name == name))).scalar_one_or_none()
+
+
+async def level_for(session: AsyncSession, organization_id: int | None) -> ServiceLevel | None:
+    """The level of the organization's current contract, else the default level (if any)."""
+    if organization_id is not None and (contract := await valid_contract(session, organization_id)):
+        if level := await level_named(session, contract.level):
+            return level
+    query = select(ServiceLevel).where(ServiceLevel.is_default.is_(True))  # type: ignore[attr-defined]
+    return (await session.execute(query.limit(1))).scalar_one_or_none()
+
+
+async def organization_by_code(session: AsyncSession, code: str) -> Organization | None:
+    """The organization whose access code this is, compared in constant time."""
+    code = code.strip()
+    if not code:
+        return None
+    found = None
+    query = select(Organization).where(Organization.access_code.is_not(None))  # type: ignore[union-attr]
+    for organization in (await session.execute(query)).scalars():
+        # Every code is compared, so the time taken says nothing about how close a guess was.
+        if secrets.compare_digest((organization.access_code or "").encode(), code.encode()):
+            found = organization
+    return found
+
+
+def new_access_code() -> str:
+    return secrets.token_hex(5).upper()
+
+
+async def save_calendar(
+    session: AsyncSession, name: str, *, timezone: str, days: str, hours: str, holidays: list[str] | None = None
+) -> SupportCalendar:
+    """Create or replace a calendar; `days` like "mon-fri" or "24/7", `hours` like "09:00-18:00"."""
+    opens, _, closes = hours.partition("-")
+    calendar = (await session.execute(select(SupportCalendar).where(SupportCalendar.name == name))).scalar_one_or_none()
+    calendar = calendar or SupportCalendar(name=name)
+    calendar.timezone, calendar.opens, calendar.closes = timezone, opens.strip(), (closes or "").strip()
+    calendar.holidays = [date.fromisoformat(day).isoformat() for day in holidays or []]
+    try:
+        calendar.days = parse_days(days)
+        Hours.of(calendar)
+    except (CalendarError, ValueError) as error:
+        raise ContractError(f"calendar {name}: {error}") from None
+    session.add(calendar)
+    await session.flush()
+    return calendar
+
+
+def parse_targets(targets: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """{"incident": {"first_response": "1h", "resolution": "8h"}} -> minutes; "30m", "2d" or minutes."""
+    units = {"m": 1, "h": 60, "d": 1440}
+    parsed: dict[str, dict[str, int]] = {}
+    for ticket_type, pair in targets.items():
+        parsed[ticket_type] = {}
+        for name, value in pair.items():
+            text = str(value).strip().lower()
+            try:
+                minutes = int(text[:-1]) * units[text[-1]] if text[-1:] in units else int(text)
+            except ValueError:
+                raise ContractError(f"target {ticket_type}.{name}={value!r}: use minutes or 30m/4h/2d") from None
+            if name not in ("first_response", "resolution") or minutes <= 0:
+                raise ContractError(f"target {ticket_type}.{name}={value!r} is not a positive first_response/resolution")
+            parsed[ticket_type][name] = minutes
+    return parsed
+
+
+async def save_level(
+    session: AsyncSession,
+    name: str,
+    *,
+    calendar: str,
+    targets: dict[str, Any],
+    warn_percent: int = 80,
+    default: bool = False,
+) -> ServiceLevel:
+    found = (await session.execute(select(SupportCalendar).where(SupportCalendar.name == calendar))).scalar_one_or_none()
+    if found is None:
+        raise ContractError(f"level {name}: no calendar named {calendar!r}")
+    if not 1 <= warn_percent <= 99:
+        raise ContractError(f"level {name}: the warning must come at 1-99% of the time")
+    level = await level_named(session, name) or ServiceLevel(name=name, calendar_id=0)
+    level.calendar_id, level.targets, level.warn_percent = found.id or 0, parse_targets(targets), warn_percent
+    if default:
+        await session.execute(update(ServiceLevel).values(is_default=False))
+    level.is_default = default or level.is_default
+    session.add(level)
+    await session.flush()
+    return level
+
+
+async def save_organization(session: AsyncSession, name: str, *, access_code: str | None = None) -> Organization:
+    query = select(Organization).where(Organization.name == name)
+    organization = (await session.execute(query)).scalar_one_or_none() or Organization(name=name)
+    if access_code is not None or organization.access_code is None:
+        organization.access_code = access_code or new_access_code()
+    session.add(organization)
+    await session.flush()
+    return organization
+
+
+async def save_contract(
+    session: AsyncSession, organization: str, *, level: str, starts_on: date, ends_on: date | None
+) -> Contract:
+    found = (await session.execute(select(Organization).where(Organization.name == organization))).scalar_one_or_none()
+    if found is None or found.id is None:
+        raise ContractError(f"no organization named {organization!r}")
+    if await level_named(session, level) is None:
+        raise ContractError(f"no level named {level!r}")
+    if ends_on is not None and ends_on < starts_on:
+        raise ContractError("a contract cannot end before it starts")
+    contract = Contract(organization_id=found.id, level=level, starts_on=starts_on, ends_on=ends_on)
+    session.add(contract)
+    await session.flush()
+    return contract

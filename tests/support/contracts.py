@@ -1,0 +1,40 @@
+"""Calendars, levels and organizations for tests of contracts and SLA."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from core import contracts
+from core.db import transaction
+from core.services import Services
+
+
+async def office_levels(services: Services, *, default: str | None = "standard") -> None:
+    """A Moscow office calendar (Mon-Fri 09-18) with "standard", and a 24/7 "premium"."""
+    async with transaction(services.sessions) as session:
+        await contracts.save_calendar(session, "office", timezone="Europe/Moscow", days="mon-fri", hours="09:00-18:00")
+        await contracts.save_calendar(session, "always", timezone="UTC", days="24/7", hours="00:00-24:00")
+        await contracts.save_level(
+            session,
+            "standard",
+            calendar="office",
+            targets={"incident": {"first_response": "2h", "resolution": "16h"}, "*": {"first_response": "8h", "resolution": "5d"}},
+            default=default == "standard",
+        )
+        await contracts.save_level(
+            session,
+            "premium",
+            calendar="always",
+            targets={"incident": {"first_response": "30m", "resolution": "4h"}, "*": {"first_response": "1h", "resolution": "1d"}},
+            default=default == "premium",
+        )
+
+
+async def organization(
+    services: Services, name: str, *, code: str, level: str = "premium", ends_in_days: int | None = 365
+) -> None:
+    today = date.today()
+    async with transaction(services.sessions) as session:
+        await contracts.save_organization(session, name, access_code=code)
+        ends = today + timedelta(days=ends_in_days) if ends_in_days is not None else None
+        await contracts.save_contract(session, name, level=level, starts_on=today - timedelta(days=400), ends_on=ends)
