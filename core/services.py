@@ -47,7 +47,11 @@ class Services:
             sessions,
             files,
             default_language=settings.default_language,
-            limits=Limits(ticket_number_start=settings.ticket_number_start),
+            limits=Limits(
+                ticket_number_start=settings.ticket_number_start,
+                require_contract=settings.require_contract,
+                public_url=settings.public_url,
+            ),
             on_queued=worker.wake,
         )
         return cls(settings, engine, sessions, files, desk, worker, LocalFanout(), adapters)

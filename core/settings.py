@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = Field(default=8, ge=1)
     outbox_concurrency: int = Field(default=16, ge=1)
     outbox_poll_interval: float = Field(default=1.0, gt=0)
+    require_contract: bool = False
+    auto_close_days: int = Field(default=3, ge=1)
+    timers_poll_interval: float = Field(default=15.0, gt=0)
 
     telegram_bot_token: str = ""
     telegram_api_url: str = "https://api.telegram.org"
