@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
@@ -74,6 +74,9 @@ class DeliveryWorker:
         self.poll_interval = poll_interval
         self.worker_id = worker_id or uuid.uuid4().hex[:12]
         self._wake = asyncio.Event()
+        # Set by the composition root (metrics, logs): called with the row and "sent", "failed",
+        # "retry" or "rate_limited" after each attempt.
+        self.on_outcome: Callable[[OutboxMessage, str], None] = lambda row, outcome: None
 
     def wake(self) -> None:
         """Something was queued: look now rather than at the next poll."""
@@ -162,14 +165,18 @@ class DeliveryWorker:
         except PermanentFailure as failure:
             await self._fail(row, failure.reason)
         except RetryLater as retry:
+            self.on_outcome(row, "rate_limited" if retry.rate_limited else "retry")
             await self._retry(row, retry.reason, retry.retry_after, counts=not retry.rate_limited)
         except TimeoutError:
+            self.on_outcome(row, "retry")
             await self._retry(row, "timed out", None, counts=True)
         except Exception as error:  # an adapter bug must not stop the worker or lose the message
             log.exception("adapter %s raised on outbox message %s", row.channel, row.id)
+            self.on_outcome(row, "retry")
             await self._retry(row, f"{type(error).__name__}: {error}", None, counts=True)
         else:
             await self._finish(row, status=OutboxStatus.SENT, external_id=result.external_id, sent_at=utcnow())
+            self.on_outcome(row, "sent")
 
     async def _finish(self, row: OutboxMessage, **values: object) -> None:
         async with transaction(self.sessions) as session:
@@ -209,4 +216,5 @@ class DeliveryWorker:
                 ticket = await session.get(Ticket, row.ticket_id)
                 if ticket is not None:
                     to_desk(session, ticket, "delivery_failed", outbox_id=row.id, reason=reason)
+        self.on_outcome(row, "failed")
         self.wake()

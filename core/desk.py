@@ -51,11 +51,14 @@ class Desk:
         self.default_language = default_language
         self.limits = limits or Limits()
         self.on_queued = on_queued
+        # Set by the composition root (metrics, logs): called after each message is committed.
+        self.on_received: Callable[[InboundMessage, Received], None] = lambda message, received: None
 
     async def receive(self, message: InboundMessage) -> Received:
         """Handle one customer message exactly once, however often the platform delivers it."""
         async with transaction(self.sessions) as session:
             if not await claim_receipt(session, message.channel, message.external_id):
+                self.on_received(message, Received(duplicate=True))
                 return Received(duplicate=True)
             identity = await identify(session, message)
             stored, attachments = await store_inbound(session, identity, message, self.files)
@@ -63,7 +66,9 @@ class Desk:
             turn = Turn(session, identity, language, message, stored, attachments, self.limits)
             await conversation.handle(turn)
         self.on_queued()
-        return Received(duplicate=False, message_id=stored.id)
+        received = Received(duplicate=False, message_id=stored.id)
+        self.on_received(message, received)
+        return received
 
     async def on_ticket(self, number: int, action: Callable[[AsyncSession, Ticket], Awaitable[T]]) -> T:
         """Run an agent action on ticket `number` in one transaction."""

@@ -11,6 +11,7 @@ from core.delivery import ChannelAdapter, DeliveryWorker, RetryPolicy
 from core.desk import Desk
 from core.fanout import Fanout, LocalFanout
 from core.files import FileStore
+from core.redis_fanout import RedisFanout
 from core.settings import Settings
 from core.turn import Limits
 
@@ -43,6 +44,18 @@ class Services:
             concurrency=settings.outbox_concurrency,
             poll_interval=settings.outbox_poll_interval,
         )
+        fanout: Fanout = LocalFanout()
+        on_queued = worker.wake
+        if settings.redis_url:
+            # Several instances: live events and "something was queued" reach every process.
+            fanout = redis = RedisFanout(settings.redis_url, prefix=settings.redis_prefix)
+
+            def wake_everywhere() -> None:
+                worker.wake()
+                redis.announce_queued()
+
+            on_queued = wake_everywhere
+
         desk = Desk(
             sessions,
             files,
@@ -52,6 +65,6 @@ class Services:
                 require_contract=settings.require_contract,
                 public_url=settings.public_url,
             ),
-            on_queued=worker.wake,
+            on_queued=on_queued,
         )
-        return cls(settings, engine, sessions, files, desk, worker, LocalFanout(), adapters)
+        return cls(settings, engine, sessions, files, desk, worker, fanout, adapters)

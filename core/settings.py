@@ -18,11 +18,13 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./data")
     database_url: str = ""
     redis_url: str = ""
+    redis_prefix: str = "switchboard:"
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str = ""
     default_language: Language = "ru"
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
 
     ticket_number_start: int = Field(default=1001, ge=1)
     max_file_size: int = Field(default=10 * 1024 * 1024, ge=1)
@@ -39,6 +41,10 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org"
     telegram_agent_chat_id: int | None = None
     telegram_webhook_secret: str = ""
+    # Bot API limits (Telegram FAQ): per chat, into the agents' group, and overall.
+    telegram_chat_per_second: int = Field(default=1, ge=1)
+    telegram_group_per_minute: int = Field(default=20, ge=1)
+    telegram_global_per_second: int = Field(default=30, ge=1)
 
     whatsapp_access_token: str = ""
     whatsapp_phone_number_id: str = ""

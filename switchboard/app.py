@@ -11,7 +11,7 @@ from channels.base import ChannelPlugin
 from core.migrate import ensure_migrated, upgrade
 from core.services import Services
 from core.settings import Settings, get_settings
-from switchboard import health
+from switchboard import cluster, health, observability
 from switchboard.plugins import factories
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         else:
             await ensure_migrated(services.engine)
         started: list[ChannelPlugin] = []
+        await cluster.start(services)
         worker = asyncio.create_task(services.worker.run(), name="delivery-worker")
         try:
             for plugin in plugins:
@@ -48,11 +49,13 @@ def build_app(settings: Settings | None = None) -> FastAPI:
             worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await worker
+            await cluster.stop(services)
             await services.engine.dispose()
 
     app = FastAPI(title="Switchboard", lifespan=lifespan)
     app.state.services = services
     app.include_router(health.router)
+    observability.install(app, services)
     for plugin in plugins:
         if plugin.router is not None:
             app.include_router(plugin.router)

@@ -1,20 +1,17 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
 from core.settings import Settings, get_settings
 from switchboard.commands import migrate, serve
+from switchboard.observability import logs
 
 COMMANDS = [serve, migrate]
 
 
 def configure_logging(settings: Settings) -> None:
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # httpx logs every request URL at INFO; Bot API URLs carry the bot token.
-    for noisy in ("httpx", "httpcore", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    logs.configure(settings)  # text or JSON, request ids, secrets masked
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,112 @@
+"""Log set-up: one line per event, plain or JSON, with the request id, and never a secret."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import IO
+
+from sqlalchemy.engine import make_url
+
+from core.settings import Settings
+
+request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+# Extra fields that event log lines carry (`log.info(..., extra={"ticket": 1001})`).
+FIELDS = ("request_id", "channel", "ticket", "ticket_id", "address", "outbox_id", "message_id", "outcome")
+_REDACTED = "[redacted]"
+
+
+class _ContextFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "request_id", None) is None:
+            record.request_id = request_id.get()
+        return True
+
+
+class _RedactingFormatter(logging.Formatter):
+    """Masks every configured secret in the finished line, whatever code wrote it (URLs, errors)."""
+
+    def __init__(self, secrets: Iterable[str], fmt: str | None = None) -> None:
+        super().__init__(fmt)
+        # Longest first, so a secret containing another is masked whole.
+        self.secrets = sorted({s for s in secrets if len(s) >= 6}, key=len, reverse=True)
+
+    def redact(self, line: str) -> str:
+        for secret in self.secrets:
+            line = line.replace(secret, _REDACTED)
+        return line
+
+    def format(self, record: logging.LogRecord) -> str:
+        return self.redact(self.render(record))
+
+    def render(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        fields = " ".join(f"{name}={value}" for name in FIELDS if (value := getattr(record, name, None)) is not None)
+        if not fields:
+            return line
+        head, newline, rest = line.partition("\n")
+        return f"{head} [{fields}]{newline}{rest}"
+
+
+class _JsonFormatter(_RedactingFormatter):
+    def render(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for name in FIELDS:
+            if (value := getattr(record, name, None)) is not None:
+                entry[name] = value
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def secrets_of(settings: Settings) -> list[str]:
+    return [
+        settings.telegram_bot_token,
+        settings.telegram_webhook_secret,
+        settings.whatsapp_access_token,
+        settings.whatsapp_app_secret,
+        settings.whatsapp_verify_token,
+        settings.webchat_identity_secret,
+        *_url_passwords(settings.database_url, settings.redis_url),
+    ]
+
+
+def _url_passwords(*urls: str) -> list[str]:
+    found = []
+    for url in urls:
+        try:
+            password = make_url(url).password if url else None
+        except Exception:  # not a URL we can parse: nothing to mask
+            password = None
+        if password:
+            found.append(str(password))
+    return found
+
+
+def make_handler(settings: Settings, stream: IO[str] | None = None) -> logging.Handler:
+    """A handler writing text or JSON lines (`LOG_FORMAT`) with request ids and secrets masked."""
+    handler = logging.StreamHandler(stream)
+    secrets = secrets_of(settings)
+    if settings.log_format == "json":
+        handler.setFormatter(_JsonFormatter(secrets))
+    else:
+        handler.setFormatter(_RedactingFormatter(secrets, "%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_ContextFilter())
+    return handler
+
+
+def configure(settings: Settings) -> None:
+    """Send every log line of the process to stderr through `make_handler`."""
+    logging.basicConfig(level=settings.log_level.upper(), handlers=[make_handler(settings)], force=True)
+    # httpx logs every request URL at INFO; Bot API URLs carry the bot token.
+    for noisy in ("httpx", "httpcore", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
