@@ -66,6 +66,9 @@ class TimerLoop:
     async def _clocks(self, now: datetime, *, breach: bool) -> int:
         moment, done = (SlaClock.due_at, SlaClock.breached_at) if breach else (SlaClock.warn_at, SlaClock.warned_at)
         running = (SlaClock.met_at.is_(None), SlaClock.paused_at.is_(None), done.is_(None), moment <= now)  # type: ignore[union-attr, operator]
+        if not breach:
+            # A warning due together with its breach is left out: the breach says it all.
+            running = (*running, SlaClock.due_at > now)  # type: ignore[operator]
         fired = 0
         for clock_id in await self._due_ids(select(SlaClock.id).where(*running)):
             async with transaction(self.sessions) as session:
@@ -135,7 +138,7 @@ class TimerLoop:
                     parent,
                     "mass_reached",
                     broadcast_id=broadcast_id,
-                    kind=broadcast.kind,
+                    broadcast_kind=broadcast.kind,
                     linked=broadcast.linked,
                     recipients=counts["sent"] + counts["failed"],
                     reached=counts["sent"],

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from bot.plugin import telegram_plugin
 from channels.base import ChannelPlugin
 from channels.whatsapp.plugin import whatsapp_plugin
+from switchboard.contracts_plugin import contracts_plugin
 from core.services import Services
 from webchat.plugin import webchat_plugin
 
@@ -15,4 +16,4 @@ PluginFactory = Callable[[Services], ChannelPlugin | None]
 
 def factories() -> list[PluginFactory]:
     """Each factory returns None when its channel's settings are absent: that channel is off."""
-    return [telegram_plugin, whatsapp_plugin, webchat_plugin]
+    return [telegram_plugin, whatsapp_plugin, webchat_plugin, contracts_plugin]

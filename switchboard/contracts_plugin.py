@@ -1,0 +1,35 @@
+"""Contracts and SLA as a plugin: the status page route and the durable-timer loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from channels.base import ChannelPlugin
+from core.services import Services
+from core.timers import TimerLoop
+from switchboard import statuspage
+
+
+def contracts_plugin(services: Services) -> ChannelPlugin:
+    """Always on: SLA timers, auto-close and broadcast reports run in every instance (they fire once)."""
+    settings = services.settings
+    loop = TimerLoop(
+        services.sessions,
+        auto_close_days=settings.auto_close_days,
+        interval=settings.timers_poll_interval,
+        on_queued=services.desk.on_queued,
+    )
+    tasks: list[asyncio.Task[None]] = []
+
+    async def start() -> None:
+        tasks.append(asyncio.create_task(loop.run(), name="timers"))
+
+    async def stop() -> None:
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        tasks.clear()
+
+    return ChannelPlugin(name="contracts", router=statuspage.router, start=start, stop=stop)

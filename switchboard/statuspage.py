@@ -1,0 +1,61 @@
+"""GET /t/<token>: a ticket's public status page, escaped HTML in the customer's language."""
+
+from __future__ import annotations
+
+from html import escape
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from core.i18n import pick_language
+from core.service_texts import service_texts
+from core.services import Services
+from core.statuspage import PublicView, public_view
+from core.tickets import status_name, type_name
+
+router = APIRouter()
+
+PAGE = """<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>{title}</title>
+<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;color:#222}}
+dt{{font-weight:600}}dd{{margin:0 0 .5rem}}li{{margin:.5rem 0;white-space:pre-wrap}}
+.who{{color:#666;font-size:.85em}}</style></head>
+<body><h1>{title}</h1>{body}</body></html>
+"""
+
+
+def render(view: PublicView) -> str:
+    ticket, lang = view.ticket, view.ticket.language
+    t = lambda key, **values: escape(service_texts(key, lang, **values))  # noqa: E731
+    facts = "".join(
+        f"<dt>{t(key)}</dt><dd>{escape(value)}</dd>"
+        for key, value in (
+            ("page.type", type_name(ticket.type, lang)),
+            ("page.subject", ticket.subject),
+            ("page.status", status_name(ticket.status, lang)),
+        )
+    )
+    items = "".join(
+        f'<li><div class="who">{entry.at:%Y-%m-%d %H:%M} UTC · '
+        f'{t("page.you") if entry.from_customer else t("page.support")}</div>{escape(entry.text)}</li>'
+        for entry in view.entries
+    )
+    history = f"<ol>{items}</ol>" if items else f"<p>{t('page.empty')}</p>"
+    body = f"<dl>{facts}</dl><h2>{t('page.history')}</h2>{history}"
+    return PAGE.format(lang=lang, title=t("page.title", number=ticket.number), body=body)
+
+
+@router.get("/t/{token}", response_class=HTMLResponse)
+async def status_page(token: str, request: Request) -> HTMLResponse:
+    services: Services = request.app.state.services
+    async with services.sessions() as session:
+        view = await public_view(session, token)
+    headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
+    if view is None:
+        lang = pick_language(request.headers.get("accept-language"), services.settings.default_language)
+        text = escape(service_texts("page.not_found", lang))
+        return HTMLResponse(PAGE.format(lang=lang, title=text, body=""), status_code=404, headers=headers)
+    return HTMLResponse(render(view), headers=headers)

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from core import contracts
+from core.contracts import ContractError
+from core.db import transaction
+from core.migrate import upgrade
+from core.models import Message, Ticket
+from core.services import Services
+from core.settings import Settings
+from tests.support.contracts import office_levels, organization
+from tests.support.customers import CoreCustomer, texts_of
+
+
+@pytest.fixture
+async def gated(make_settings: Callable[..., Settings]) -> AsyncIterator[Services]:
+    """Services with REQUIRE_CONTRACT=true and two organizations: one valid, one expired."""
+    built = Services.build(make_settings(require_contract=True))
+    await upgrade(built.engine)
+    await office_levels(built, default=None)
+    await organization(built, "Acme", code="ACME-2026", level="premium")
+    await organization(built, "Oldco", code="OLD-1", level="standard", ends_in_days=-10)
+    try:
+        yield built
+    finally:
+        await built.engine.dispose()
+
+
+async def test_a_new_contact_is_asked_for_the_code_and_a_wrong_one_refused(gated: Services) -> None:
+    alice = CoreCustomer(gated)
+    [ask] = texts_of(await alice.say("Hello, the recorder is down"))
+    assert "access code" in ask
+    [wrong] = texts_of(await alice.say("GUESS-1"))
+    assert wrong.startswith("That code was not recognised")
+    [again] = texts_of(await alice.say("/new"))
+    assert "access code" in again
+    async with gated.sessions() as session:
+        assert (await session.execute(select(func.count()).select_from(Ticket))).scalar_one() == 0
+        # Refused, but nothing the customer wrote is lost.
+        assert (await session.execute(select(func.count()).select_from(Message))).scalar_one() == 3
+
+
+async def test_a_valid_code_links_the_organization_and_the_request_gets_its_level(gated: Services) -> None:
+    alice = CoreCustomer(gated)
+    await alice.say("Hello, the recorder is down")
+    welcome, question = texts_of(await alice.say(" ACME-2026 "))
+    assert welcome == "Thank you, Acme is recognised (level: premium)."
+    assert question == "What kind of request is it?"
+    await alice.say(choice="type:incident")
+    await alice.say("Recorder down")
+    await alice.say("Black screen")
+    await alice.say(choice="nav:skip")
+    async with gated.sessions() as session:
+        ticket = (await session.execute(select(Ticket))).scalar_one()
+        first = (await session.execute(select(Message).order_by(Message.id).limit(1))).scalar_one()
+    assert ticket.level == "premium" and ticket.organization_id is not None
+    assert first.ticket_id == ticket.id  # the message sent before the code belongs to the request
+
+
+async def test_an_expired_contract_is_answered_politely(gated: Services) -> None:
+    bob = CoreCustomer(gated, "bob")
+    await bob.say("Hi")
+    [expired] = texts_of(await bob.say("OLD-1"))
+    assert "support contract of Oldco ended on" in expired and "renew" in expired
+    [still] = texts_of(await bob.say("/new"))
+    assert still == expired
+    [listing] = texts_of(await bob.say("/list"))
+    assert listing == "You have no requests yet."  # earlier requests stay visible
+
+
+async def test_without_the_requirement_everyone_gets_the_default_level(services: Services) -> None:
+    await office_levels(services, default="standard")
+    ticket = await CoreCustomer(services).open_ticket()
+    assert ticket.level == "standard"
+
+
+async def test_russian_texts_for_the_code(gated: Services) -> None:
+    ivan = CoreCustomer(gated, "ivan", language="ru")
+    [ask] = texts_of(await ivan.say("Здравствуйте"))
+    assert "код доступа" in ask
+
+
+async def test_definitions_are_validated(services: Services) -> None:
+    async with transaction(services.sessions) as session:
+        with pytest.raises(ContractError, match="unknown day"):
+            await contracts.save_calendar(session, "x", timezone="UTC", days="weekdays", hours="09:00-18:00")
+        with pytest.raises(ContractError, match="no calendar named"):
+            await contracts.save_level(session, "gold", calendar="nope", targets={})
+        await contracts.save_calendar(session, "c", timezone="UTC", days="mon-fri", hours="09:00-18:00")
+        with pytest.raises(ContractError, match="use minutes or 30m/4h/2d"):
+            await contracts.save_level(session, "gold", calendar="c", targets={"incident": {"resolution": "soon"}})
+        with pytest.raises(ContractError, match="no organization named"):
+            await contracts.save_contract(session, "Nobody", level="gold", starts_on=date.today(), ends_on=None)

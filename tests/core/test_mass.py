@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from core import mass
+from core.agents import Agent
+from core.desk import Desk
+from core.mass import MassError
+from core.messages import AGENT_DESK, OutboundMessage, SendResult
+from core.models import OutboxMessage, Ticket, TicketStatus, TicketType
+from core.services import Services
+from core.timers import TimerLoop
+from tests.support.customers import CoreCustomer, choice_ids, texts_of
+
+ANNA = Agent("Anna", "7")
+
+
+class Recorder:
+    """A channel adapter that accepts everything, so the worker's bookkeeping runs for real."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.sent: list[OutboundMessage] = []
+
+    async def send(self, message: OutboundMessage) -> SendResult:
+        self.sent.append(message)
+        return SendResult(external_id=f"{self.name}-{len(self.sent)}")
+
+
+async def mark_and_link(desk: Desk, parent: Ticket, *children: Ticket) -> None:
+    await desk.on_ticket(parent.number, lambda s, t: mass.mark(s, t, ANNA))
+    for child in children:
+        async def _link(session, ticket, number=child.number):  # type: ignore[no-untyped-def]
+            linked = (await session.execute(select(Ticket).where(Ticket.number == number))).scalar_one()
+            await mass.link(session, ticket, linked, ANNA)
+
+        await desk.on_ticket(parent.number, _link)
+
+
+async def desk_kinds(services: Services) -> list[tuple[str, str]]:
+    async with services.sessions() as session:
+        rows = (await session.execute(select(OutboxMessage).where(OutboxMessage.channel == AGENT_DESK))).scalars()
+        return [(row.kind, row.address) for row in rows]
+
+
+async def test_linked_customers_get_the_broadcast_and_follow_the_solution(services: Services) -> None:
+    owner = CoreCustomer(services, "owner")
+    tg = CoreCustomer(services, "42", channel="telegram")
+    wa = CoreCustomer(services, "79990001122", channel="whatsapp")
+    web = CoreCustomer(services, "v1", channel="webchat")
+    parent = await owner.open_ticket("Video archive unavailable")
+    children = [await c.open_ticket(f"Archive broken {i}") for i, c in enumerate((tg, wa, web))]
+    await mark_and_link(services.desk, parent, *children)
+    for customer in (tg, wa, web):
+        [linked] = texts_of(await customer.replies())
+        assert "part of a known problem, #1001 “Video archive unavailable”" in linked
+
+    await services.desk.on_ticket(parent.number, lambda s, t: mass.broadcast(s, t, ANNA, "Storage is being replaced, ETA 14:00"))
+    for customer, child in zip((tg, wa, web), children, strict=True):
+        [update] = texts_of(await customer.replies())
+        assert update == f"#{child.number} · Update on “Video archive unavailable”: Storage is being replaced, ETA 14:00"
+
+    await services.desk.solve(parent.number, ANNA, "Storage replaced; archive is back.")
+    for customer, child in zip((tg, wa, web), children, strict=True):
+        [solved] = await customer.replies()
+        assert solved.payload["text"].endswith("Storage replaced; archive is back.")
+        assert choice_ids(solved) == [f"solved:{child.number}", f"unsolved:{child.number}"]
+    async with services.sessions() as session:
+        statuses = {t.number: t.status for t in (await session.execute(select(Ticket))).scalars()}
+    assert set(statuses.values()) == {TicketStatus.SOLVED}
+    kinds = await desk_kinds(services)
+    assert kinds.count(("mass_broadcast", "1001")) == 2  # the update and the solution: one summary each
+    assert not [k for k in kinds if k[0] == "status_changed" and k[1] != "1001"]  # children do not flood the desk
+
+
+async def test_the_topic_learns_how_many_were_reached(services: Services) -> None:
+    recorders = {name: Recorder(name) for name in ("telegram", "whatsapp", "test")}
+    services.adapters.update(recorders)
+    owner = CoreCustomer(services, "owner")
+    parent = await owner.open_ticket("Outage")
+    customers = [CoreCustomer(services, f"u{i}", channel=("telegram", "whatsapp")[i % 2]) for i in range(6)]
+    children = [await c.open_ticket(f"Down {i}") for i, c in enumerate(customers)]
+    await mark_and_link(services.desk, parent, *children)
+    await services.desk.on_ticket(parent.number, lambda s, t: mass.broadcast(s, t, ANNA, "We are on it"))
+    timers = TimerLoop(services.sessions, auto_close_days=3)
+    assert await timers.run_once() == 0  # nothing reported while messages are still pending
+    while await services.worker.run_once():
+        pass
+    assert await timers.run_once() == 1
+    assert await timers.run_once() == 0
+    async with services.sessions() as session:
+        query = select(OutboxMessage).where(OutboxMessage.kind == "mass_reached")
+        [report] = (await session.execute(query)).scalars()
+    meta = report.payload["meta"]
+    assert (meta["linked"], meta["recipients"], meta["reached"], meta["failed"]) == (6, 7, 7, 0)
+    updates = [m for r in recorders.values() for m in r.sent if "We are on it" in m.text]
+    assert sorted(m.address for m in updates) == sorted(["owner", *(c.address for c in customers)])
+
+
+async def test_a_new_incident_report_is_offered_the_open_mass_incident(services: Services) -> None:
+    parent = await CoreCustomer(services, "owner").open_ticket("Cameras offline in building B")
+    await mark_and_link(services.desk, parent)
+    before = await desk_kinds(services)
+
+    bob = CoreCustomer(services, "bob")
+    await bob.say("hi")
+    [offer] = await bob.say(choice="type:incident")
+    assert offer.payload["text"] == "Support is already working on a known problem. Is your problem this one?"
+    assert choice_ids(offer) == ["mass:1001", "mass:none", "nav:cancel"]
+    [joined] = texts_of(await bob.say(choice="mass:1001"))
+    assert joined.startswith("Thank you. Your request #1002 is linked to the known problem #1001")
+    async with services.sessions() as session:
+        child = (await session.execute(select(Ticket).where(Ticket.number == 1002))).scalar_one()
+    assert child.parent_id == parent.id and child.type == TicketType.INCIDENT
+    assert await desk_kinds(services) == before  # joining does not bother the agents
+
+    carol = CoreCustomer(services, "carol")
+    await carol.say("hello")
+    await carol.say(choice="type:incident")
+    [subject] = texts_of(await carol.say("2"))  # "No, something else", typed as its number
+    assert subject.startswith("In a few words, what is it about?")
+
+
+async def test_linking_mistakes_are_refused_with_a_reason(services: Services) -> None:
+    first = await CoreCustomer(services, "a").open_ticket("One")
+    second = await CoreCustomer(services, "b").open_ticket("Two")
+    with pytest.raises(MassError, match="not an open mass incident"):
+        await services.desk.on_ticket(first.number, lambda s, t: mass.link(s, t, second, ANNA))
+    await mark_and_link(services.desk, first, second)
+    with pytest.raises(MassError, match="already linked"):
+        await mark_and_link(services.desk, first, second)
+    with pytest.raises(MassError, match="nothing to send"):
+        await services.desk.on_ticket(first.number, lambda s, t: mass.broadcast(s, t, ANNA, "  "))

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from core.agents import Agent
+from core.migrate import upgrade
+from core.models import OutboxMessage
+from core.services import Services
+from core.settings import Settings
+from switchboard.app import build_app
+from tests.support.customers import CoreCustomer
+from tests.support.servers import free_port, serve
+
+ANNA = Agent("Anna", "7")
+
+
+@pytest.fixture
+async def site(make_settings: Callable[..., Settings]) -> AsyncIterator[tuple[str, Services]]:
+    """The real app on 127.0.0.1, and the core of a second instance on the same database."""
+    port = free_port()
+    settings = make_settings(public_url=f"http://127.0.0.1:{port}")
+    core = Services.build(settings)
+    await upgrade(core.engine)
+    try:
+        async with serve(build_app(settings), port=port) as url:
+            yield url, core
+    finally:
+        await core.engine.dispose()
+
+
+async def test_the_status_page_shows_the_ticket_and_only_public_messages(site: tuple[str, Services]) -> None:
+    url, core = site
+    alice = CoreCustomer(core)
+    ticket = await alice.open_ticket("<b>Recorder</b> & co", description="Black screen <script>alert(1)</script>")
+    async with core.sessions() as session:
+        query = select(OutboxMessage).where(OutboxMessage.ticket_id == ticket.id, OutboxMessage.channel == "test")
+        created = (await session.execute(query.order_by(OutboxMessage.id))).scalars().first()
+    assert created is not None
+    link = created.payload["text"].rsplit("Status page: ", 1)[1]
+    assert link == f"{url}/t/{ticket.public_token}" and len(ticket.public_token or "") >= 32
+
+    await core.desk.reply(ticket.number, ANNA, "We are checking <the> recorder")
+    await core.desk.note(ticket.number, ANNA, "INTERNAL: customer owes us money")
+    await core.desk.solve(ticket.number, ANNA, "Replaced the HDD")
+
+    async with httpx.AsyncClient() as client:
+        page = await client.get(link)
+        missing = await client.get(f"{url}/t/{'x' * 32}", headers={"Accept-Language": "ru-RU"})
+    assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+    html = page.text
+    assert f"Request #{ticket.number}" in html and "Incident" in html and "Solution provided" in html
+    assert "&lt;b&gt;Recorder&lt;/b&gt; &amp; co" in html and "<b>Recorder" not in html
+    assert "We are checking &lt;the&gt; recorder" in html and "Replaced the HDD" in html
+    assert "INTERNAL" not in html
+    assert missing.status_code == 404 and "Такой страницы статуса нет" in missing.text
+
+
+async def test_the_page_speaks_the_customers_language(site: tuple[str, Services]) -> None:
+    url, core = site
+    ivan = CoreCustomer(core, "ivan", language="ru")
+    ticket = await ivan.open_ticket("Не работает запись")
+    async with httpx.AsyncClient() as client:
+        page = await client.get(f"{url}/t/{ticket.public_token}", headers={"Accept-Language": "en"})
+    assert f"Обращение №{ticket.number}" in page.text and "Статус" in page.text and "Новое" in page.text
