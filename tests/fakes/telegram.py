@@ -139,6 +139,7 @@ class FakeTelegram:
         self._user_ids = itertools.count(5001)
         self._file_ids = itertools.count(1)
         self._new_update = asyncio.Condition()
+        self._closing = False
         self.app = Starlette(routes=[
             Route("/bot{token}/{method}", self._api, methods=["GET", "POST"]),
             Route("/file/bot{token}/{path:path}", self._download, methods=["GET"]),
@@ -198,6 +199,12 @@ class FakeTelegram:
                 raise AssertionError(f"timed out waiting for {what}; calls: {[c.method for c in self.calls[-20:]]}")
             await asyncio.sleep(0.02)
         return result
+
+    async def close(self) -> None:
+        """End pending long polls now, so the server can stop without waiting for their timeout."""
+        self._closing = True
+        async with self._new_update:
+            self._new_update.notify_all()
 
     # ---- updates ---------------------------------------------------------------------------
 
@@ -352,7 +359,7 @@ class FakeTelegram:
             if offset:
                 # An offset confirms every update before it: Telegram forgets them.
                 self._updates = [u for u in self._updates if u["update_id"] >= offset]
-            if not self._updates and timeout:
+            if not self._updates and timeout and not self._closing:
                 try:
                     await asyncio.wait_for(self._new_update.wait(), timeout)
                 except TimeoutError:

@@ -1,0 +1,48 @@
+"""The buttons under a ticket card in the agents' group."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery
+
+from bot.agent_side import act_once, agent_of, in_agent_group
+from bot.context import BotContext
+from bot.texts import texts
+from core import agents
+from core.desk import TicketNotFound
+from core.models import TicketStatus
+from core.tickets import TicketError
+
+PREFIX = "desk:"
+
+
+def button(action: str, number: int) -> str:
+    return f"{PREFIX}{action}:{number}"
+
+
+def router() -> Router:
+    buttons = Router(name="agent-buttons")
+    buttons.callback_query.filter(in_agent_group, F.data.startswith(PREFIX))
+    buttons.callback_query.register(pressed)
+    return buttons
+
+
+async def pressed(query: CallbackQuery, ctx: BotContext) -> None:
+    action, _, number = (query.data or "").removeprefix(PREFIX).partition(":")
+    if not number.isdigit():
+        await query.answer()
+        return
+    if action in ("ask", "solve"):
+        await query.answer(texts(f"press.{action}", ctx.language), show_alert=True)
+        return
+    agent = agent_of(query.from_user)
+    try:
+        if action == "take":
+            await act_once(ctx, int(number), f"callback:{query.id}", lambda s, t: agents.take(s, t, agent))
+        elif action == "close":
+            await act_once(ctx, int(number), f"callback:{query.id}",
+                           lambda s, t: agents.set_status(s, t, agent, TicketStatus.CLOSED))
+    except (TicketError, TicketNotFound) as error:
+        await query.answer(texts("failed", ctx.language, reason=str(error)), show_alert=True)
+        return
+    await query.answer(texts("done", ctx.language))

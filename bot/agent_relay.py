@@ -1,0 +1,57 @@
+"""An agent's ordinary message in a ticket's topic goes to the customer, files included."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.types import Message
+
+from bot.agent_side import act_once, agent_of, in_agent_group, ticket_number
+from bot.context import BotContext
+from bot.inbound import attachments_of
+from bot.texts import texts
+from core import agents
+from core.desk import TicketNotFound
+from core.messages import InboundAttachment
+from core.tickets import TicketError
+
+
+def router() -> Router:
+    relay = Router(name="agent-relay")
+    relay.message.filter(in_agent_group)
+    relay.message.register(agent_message)
+    return relay
+
+
+async def download(ctx: BotContext, items: list[InboundAttachment]) -> list[InboundAttachment]:
+    """Fetch the files into the core's store, so customers on any channel can receive them."""
+    downloaded = []
+    for item in items:
+        file_id = (item.external_ref or "").removeprefix("telegram:")
+        data = await ctx.bot.download(file_id)
+        assert data is not None
+        downloaded.append(item.model_copy(update={"content": data.read()}))
+    return downloaded
+
+
+async def agent_message(message: Message, ctx: BotContext) -> None:
+    text = message.text or message.caption or ""
+    if message.from_user is None or message.from_user.is_bot or text.startswith("/"):
+        return  # other bots, and commands nobody handled, are not words for a customer
+    parsed = attachments_of(message, ctx.max_file_size)
+    if not text and not parsed.attachments and not parsed.too_big:
+        return  # service messages: topic created, member joined...
+    number = await ticket_number(ctx, message)
+    if number is None:
+        return  # agents talking among themselves outside any ticket
+    if parsed.too_big:
+        name, size = parsed.too_big[0]
+        await message.reply(texts("file_too_big", ctx.language, name=name, size=f"{size / 2**20:.1f}",
+                                  max=f"{ctx.max_file_size / 2**20:.1f}"))
+        return
+    files = await download(ctx, parsed.attachments)
+    agent = agent_of(message.from_user)
+    try:
+        await act_once(ctx, number, f"{message.chat.id}:{message.message_id}",
+                       lambda s, t: agents.reply(s, ctx.files, t, agent, text, files))
+    except (TicketError, TicketNotFound) as error:
+        await message.reply(texts("failed", ctx.language, reason=str(error)))

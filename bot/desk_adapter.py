@@ -1,0 +1,31 @@
+"""The agents' desk (core.messages.AGENT_DESK) rendered into the Telegram forum group."""
+
+from __future__ import annotations
+
+from bot.context import BotContext
+from bot.desk_events import DeskEvent, Renderer
+from bot.errors import delivery_outcomes
+from bot.inbound import message_key
+from bot.topics import Topics
+from core.delivery import PermanentFailure
+from core.messages import AGENT_DESK, OutboundMessage, SendResult
+from core.models import Ticket
+
+
+class AgentDeskAdapter:
+    name = AGENT_DESK
+
+    def __init__(self, ctx: BotContext, renderers: dict[str, Renderer]) -> None:
+        self.ctx, self.renderers, self.topics = ctx, renderers, Topics(ctx)
+
+    async def send(self, message: OutboundMessage) -> SendResult:
+        renderer = self.renderers.get(message.kind)
+        if renderer is None:
+            raise PermanentFailure(f"the agents' group has no renderer for {message.kind!r} events")
+        async with self.ctx.sessions() as session:
+            ticket = await session.get(Ticket, message.ticket_id) if message.ticket_id is not None else None
+        if ticket is None:
+            raise PermanentFailure(f"desk event {message.id} names no existing ticket")
+        with delivery_outcomes():
+            ids = await renderer(DeskEvent(self.ctx, self.topics, message, ticket))
+        return SendResult(external_id=message_key(self.topics.chat_id, ids[-1]) if ids else None)

@@ -1,0 +1,152 @@
+"""How each desk event appears in the agents' group. `renderers()` is the table; other modules add kinds."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from aiogram.exceptions import TelegramBadRequest
+from sqlalchemy import select
+
+from bot.card import card_buttons, card_text
+from bot.context import BotContext
+from bot.errors import is_thread_closed, is_thread_gone
+from bot.inbound import CHANNEL, parse_key
+from bot.render import send_content, split_text
+from bot.texts import texts
+from bot.topics import Topics
+from core.messages import AttachmentRef, OutboundMessage
+from core.models import Attachment, Message, Ticket
+from core.tickets import status_name
+
+Send = Callable[[int | None], Awaitable[list[int]]]
+
+
+@dataclass
+class DeskEvent:
+    ctx: BotContext
+    topics: Topics
+    message: OutboundMessage
+    ticket: Ticket
+
+    @property
+    def chat_id(self) -> int:
+        return self.topics.chat_id
+
+    def t(self, key: str, **values: object) -> str:
+        return texts(key, self.ctx.language, **values)
+
+    def tagged(self, text: str) -> str:
+        """Without topics every message names its ticket; in a topic the topic does."""
+        return text if self.ctx.forum else f"{self.t('ticket_tag', number=self.ticket.number)} · {text}"
+
+    async def post(self, send: Send) -> list[int]:
+        """Send into the ticket's topic, reopening or recreating it when someone closed or deleted it."""
+        is_card = self.message.kind == "ticket_created"
+        thread_id, created = await self.topics.ensure(self.ticket)
+        ids = await self.post_card(thread_id) if created and not is_card else []
+        try:
+            ids += await send(thread_id)
+        except TelegramBadRequest as error:
+            if thread_id is None or not (is_thread_gone(error) or is_thread_closed(error)):
+                raise
+            if is_thread_closed(error):
+                await self.topics.reopen(self.ticket, thread_id)
+            else:
+                thread_id = await self.topics.recreate(self.ticket)
+                ids += [] if is_card else await self.post_card(thread_id, recreated=True)
+            ids += await send(thread_id)
+        await self.topics.remember(self.ticket, ids)
+        return ids
+
+    async def post_card(self, thread_id: int | None, *, recreated: bool = False) -> list[int]:
+        async with self.ctx.sessions() as session:
+            text = await card_text(session, self.ticket, self.ctx.language)
+        if recreated:
+            text = f"{self.t('event.recreated')}\n\n{text}"
+        pieces = split_text(self.tagged(text))
+        ids = []
+        for index, piece in enumerate(pieces):
+            await self.ctx.sender.slot(self.chat_id)
+            markup = card_buttons(self.ticket.number, self.ctx.language) if index == len(pieces) - 1 else None
+            sent = await self.ctx.bot.send_message(self.chat_id, piece, message_thread_id=thread_id,
+                                                   reply_markup=markup)
+            ids.append(sent.message_id)
+        return ids
+
+    async def text(self, text: str, attachments: list[AttachmentRef] | None = None) -> list[int]:
+        return await self.post(lambda thread: send_content(
+            self.ctx, self.chat_id, self.tagged(text), attachments=attachments or [], thread_id=thread))
+
+    async def copy(self, source: Message, caption: str | None = None) -> list[int]:
+        """Copy a customer's Telegram message: files move inside Telegram, never through us."""
+        key = parse_key(source.external_id)
+        assert key is not None
+
+        async def _copy(thread_id: int | None) -> list[int]:
+            await self.ctx.sender.slot(self.chat_id)
+            copied = await self.ctx.bot.copy_message(self.chat_id, key[0], key[1], message_thread_id=thread_id,
+                                                     caption=caption)
+            return [copied.message_id]
+
+        return await self.post(_copy)
+
+
+Renderer = Callable[[DeskEvent], Awaitable[list[int]]]
+
+
+async def ticket_created(event: DeskEvent) -> list[int]:
+    ids = await event.post(event.post_card)
+    async with event.ctx.sessions() as session:
+        rows = list((await session.execute(
+            select(Attachment, Message).join(Message, Attachment.message_id == Message.id)
+            .where(Attachment.ticket_id == event.ticket.id).order_by(Attachment.id)  # type: ignore[arg-type]
+        )).all())
+    copied: set[int] = set()
+    for attachment, source in rows:
+        if source.channel == CHANNEL and parse_key(source.external_id):
+            if source.id not in copied:
+                copied.add(source.id or 0)
+                ids += await event.copy(source, caption=event.tagged(source.text) if not event.ctx.forum else None)
+        else:
+            ids += await event.text("", [AttachmentRef.model_validate(attachment, from_attributes=True)])
+    return ids
+
+
+async def customer_message(event: DeskEvent) -> list[int]:
+    async with event.ctx.sessions() as session:
+        source = await session.get(Message, event.message.meta.get("message_id"))
+        if source is None:
+            return []
+        files = list((await session.execute(select(Attachment).where(Attachment.message_id == source.id))).scalars())
+    if source.channel == CHANNEL and parse_key(source.external_id):
+        if event.ctx.forum or files:
+            return await event.copy(source, caption=None if event.ctx.forum else event.tagged(source.text))
+        return await event.text(source.text)
+    author = texts("event.customer", event.ctx.language, name=source.author or source.address)
+    refs = [AttachmentRef.model_validate(row, from_attributes=True) for row in files]
+    return await event.text(f"{author} {source.text}".strip(), refs)
+
+
+async def status_changed(event: DeskEvent) -> list[int]:
+    meta, language = event.message.meta, event.ctx.language
+    line = event.t("event.status", actor=meta.get("actor", ""),
+                   from_status=status_name(meta["from_status"], language),
+                   to_status=status_name(meta["to_status"], language))
+    ids = await event.text(line)
+    await event.topics.show_status(event.ticket)
+    return ids
+
+
+async def delivery_failed(event: DeskEvent) -> list[int]:
+    return await event.text(event.t("event.delivery_failed", reason=event.message.meta.get("reason", "")))
+
+
+def renderers() -> dict[str, Renderer]:
+    """Event kind -> how it is shown. Add a kind here (or merge another module's table in the plugin)."""
+    return {
+        "ticket_created": ticket_created,
+        "customer_message": customer_message,
+        "status_changed": status_changed,
+        "delivery_failed": delivery_failed,
+    }
