@@ -4,10 +4,10 @@ import argparse
 import sys
 
 from core.settings import Settings, get_settings
-from switchboard.commands import migrate, serve
+from switchboard.commands import backup, migrate, serve
 from switchboard.observability import logs
 
-COMMANDS = [serve, migrate]
+COMMANDS = [serve, migrate, backup]
 
 
 def configure_logging(settings: Settings) -> None:
