@@ -154,7 +154,13 @@ async def save_contract(
         raise ContractError(f"no level named {level!r}")
     if ends_on is not None and ends_on < starts_on:
         raise ContractError("a contract cannot end before it starts")
-    contract = Contract(organization_id=found.id, level=level, starts_on=starts_on, ends_on=ends_on)
+    # Loading the same file twice must not double the contracts: (organization, level, start) is the key.
+    query = select(Contract).where(
+        Contract.organization_id == found.id, Contract.level == level, Contract.starts_on == starts_on
+    )
+    contract = (await session.execute(query)).scalar_one_or_none()
+    contract = contract or Contract(organization_id=found.id, level=level, starts_on=starts_on)
+    contract.ends_on = ends_on
     session.add(contract)
     await session.flush()
     return contract

@@ -4,10 +4,10 @@ import argparse
 import sys
 
 from core.settings import Settings, get_settings
-from switchboard.commands import backup, migrate, serve
+from switchboard.commands import backup, contracts, migrate, orgs, serve
 from switchboard.observability import logs
 
-COMMANDS = [serve, migrate, backup]
+COMMANDS = [serve, migrate, backup, contracts, orgs]
 
 
 def configure_logging(settings: Settings) -> None:
