@@ -9,6 +9,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.agent_buttons import button
+from bot.sla_card import sla_lines
 from bot.texts import texts
 from core.models import Attachment, Contact, Contract, Identity, Organization, Ticket
 from core.tickets import status_name, type_name
@@ -35,6 +36,7 @@ async def card_text(session: AsyncSession, ticket: Ticket, language: str) -> str
             lines.append(line("organization", organization.name))
         if level := await contract_level(session, ticket.organization_id):
             lines.append(line("level", level))
+    lines += await sla_lines(session, ticket, language)
     lines += [line("channel", ticket.channel), line("subject", ticket.subject), line("description", ticket.description)]
     files = list((await session.execute(select(Attachment).where(Attachment.ticket_id == ticket.id))).scalars())
     if files:

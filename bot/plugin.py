@@ -9,6 +9,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from bot.context import BotContext
 from bot.customer_adapter import TelegramAdapter
 from bot.desk_adapter import AgentDeskAdapter
+from bot.contract_events import renderers as contract_renderers
 from bot.desk_events import renderers
 from bot.dispatcher import build_dispatcher
 from bot.limiter import LocalRateLimiter, Rule
@@ -47,7 +48,7 @@ def telegram_plugin(services: Services) -> ChannelPlugin | None:
                               webhook_secret=settings.telegram_webhook_secret)
     adapters: dict[str, ChannelAdapter] = {"telegram": TelegramAdapter(ctx)}
     if settings.telegram_agent_chat_id is not None:
-        adapters[AGENT_DESK] = AgentDeskAdapter(ctx, renderers())
+        adapters[AGENT_DESK] = AgentDeskAdapter(ctx, {**renderers(), **contract_renderers()})
     return ChannelPlugin(
         name="telegram",
         adapters=adapters,

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
+from typing import TypeVar
 
 from core import contracts
 from core.db import transaction
 from core.services import Services
+
+T = TypeVar("T")
 
 
 async def office_levels(services: Services, *, default: str | None = "standard") -> None:
@@ -38,3 +43,12 @@ async def organization(
         await contracts.save_organization(session, name, access_code=code)
         ends = today + timedelta(days=ends_in_days) if ends_in_days is not None else None
         await contracts.save_contract(session, name, level=level, starts_on=today - timedelta(days=400), ends_on=ends)
+
+
+async def off_loop(work: Callable[[], Awaitable[T]]) -> T:
+    """Run `work` on an event loop of its own in a thread.
+
+    For a second engine on the SQLite file of an app served in this process: the SQLite driver
+    waits for the write lock inline, which on the app's loop would stall the app holding the lock.
+    """
+    return await asyncio.to_thread(asyncio.run, work())  # type: ignore[arg-type]

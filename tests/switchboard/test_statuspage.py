@@ -7,11 +7,13 @@ import pytest
 from sqlalchemy import select
 
 from core.agents import Agent
+from core.db import create_engine
 from core.migrate import upgrade
-from core.models import OutboxMessage
+from core.models import OutboxMessage, Ticket
 from core.services import Services
 from core.settings import Settings
 from switchboard.app import build_app
+from tests.support.contracts import off_loop
 from tests.support.customers import CoreCustomer
 from tests.support.servers import free_port, serve
 
@@ -19,33 +21,47 @@ ANNA = Agent("Anna", "7")
 
 
 @pytest.fixture
-async def site(make_settings: Callable[..., Settings]) -> AsyncIterator[tuple[str, Services]]:
-    """The real app on 127.0.0.1, and the core of a second instance on the same database."""
+async def site(make_settings: Callable[..., Settings]) -> AsyncIterator[tuple[str, Settings]]:
+    """The real app on 127.0.0.1 with PUBLIC_URL pointing at it."""
     port = free_port()
     settings = make_settings(public_url=f"http://127.0.0.1:{port}")
-    core = Services.build(settings)
-    await upgrade(core.engine)
+    engine = create_engine(settings.resolved_database_url)
     try:
-        async with serve(build_app(settings), port=port) as url:
-            yield url, core
+        await upgrade(engine)  # as `switchboard migrate` would; PostgreSQL is not migrated by serve
     finally:
-        await core.engine.dispose()
+        await engine.dispose()
+    async with serve(build_app(settings), port=port) as url:
+        yield url, settings
 
 
-async def test_the_status_page_shows_the_ticket_and_only_public_messages(site: tuple[str, Services]) -> None:
-    url, core = site
-    alice = CoreCustomer(core)
-    ticket = await alice.open_ticket("<b>Recorder</b> & co", description="Black screen <script>alert(1)</script>")
-    async with core.sessions() as session:
-        query = select(OutboxMessage).where(OutboxMessage.ticket_id == ticket.id, OutboxMessage.channel == "test")
-        created = (await session.execute(query.order_by(OutboxMessage.id))).scalars().first()
-    assert created is not None
-    link = created.payload["text"].rsplit("Status page: ", 1)[1]
+async def as_second_instance(settings: Settings, subject: str, language: str, agent_work: bool) -> tuple[Ticket, str]:
+    """A customer and an agent on the core of another instance on the same database; the ticket and its creation reply."""
+
+    async def work() -> tuple[Ticket, str]:
+        core = Services.build(settings)
+        try:
+            customer = CoreCustomer(core, "ivan" if language == "ru" else "alice", language=language)
+            ticket = await customer.open_ticket(subject, description="Black screen <script>alert(1)</script>")
+            if agent_work:
+                await core.desk.reply(ticket.number, ANNA, "We are checking <the> recorder")
+                await core.desk.note(ticket.number, ANNA, "INTERNAL: customer owes us money")
+                await core.desk.solve(ticket.number, ANNA, "Replaced the HDD")
+            async with core.sessions() as session:
+                query = select(OutboxMessage).where(OutboxMessage.ticket_id == ticket.id, OutboxMessage.channel == "test")
+                created = (await session.execute(query.order_by(OutboxMessage.id))).scalars().first()
+            assert created is not None
+            return ticket, created.payload["text"]
+        finally:
+            await core.engine.dispose()
+
+    return await off_loop(work)
+
+
+async def test_the_status_page_shows_the_ticket_and_only_public_messages(site: tuple[str, Settings]) -> None:
+    url, settings = site
+    ticket, created = await as_second_instance(settings, "<b>Recorder</b> & co", "en", agent_work=True)
+    link = created.rsplit("Status page: ", 1)[1]
     assert link == f"{url}/t/{ticket.public_token}" and len(ticket.public_token or "") >= 32
-
-    await core.desk.reply(ticket.number, ANNA, "We are checking <the> recorder")
-    await core.desk.note(ticket.number, ANNA, "INTERNAL: customer owes us money")
-    await core.desk.solve(ticket.number, ANNA, "Replaced the HDD")
 
     async with httpx.AsyncClient() as client:
         page = await client.get(link)
@@ -59,10 +75,10 @@ async def test_the_status_page_shows_the_ticket_and_only_public_messages(site: t
     assert missing.status_code == 404 and "Такой страницы статуса нет" in missing.text
 
 
-async def test_the_page_speaks_the_customers_language(site: tuple[str, Services]) -> None:
-    url, core = site
-    ivan = CoreCustomer(core, "ivan", language="ru")
-    ticket = await ivan.open_ticket("Не работает запись")
+async def test_the_page_speaks_the_customers_language(site: tuple[str, Settings]) -> None:
+    url, settings = site
+    ticket, created = await as_second_instance(settings, "Не работает запись", "ru", agent_work=False)
+    assert "Страница статуса: " in created
     async with httpx.AsyncClient() as client:
         page = await client.get(f"{url}/t/{ticket.public_token}", headers={"Accept-Language": "en"})
     assert f"Обращение №{ticket.number}" in page.text and "Статус" in page.text and "Новое" in page.text
