@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Callable
@@ -10,18 +11,22 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import func, select, update
 
-from core.db import create_engine, create_session_factory
+from core.db import create_engine, create_session_factory, transaction
 from core.messages import OutboundMessage
-from core.models import OutboxMessage, OutboxStatus
+from core.models import OutboxMessage, OutboxStatus, SlaClock, Ticket
 from core.outbox import enqueue
+from core.services import Services
 from core.settings import Settings
+from core.timeutil import utcnow
 from tests.fakes.telegram import FakeTelegram
 from tests.ops.instances import Instance, instance_env, running
 from tests.ops.test_metrics import value
+from tests.support.contracts import office_levels
 from tests.support.servers import serve
-from prometheus_client.parser import text_string_to_metric_families
+from tests.webchat.visitor import Visitor
 
 SECRET = "webhook-secret-for-tests"
 
@@ -52,6 +57,7 @@ async def cluster(
             telegram_chat_per_second="1000",
             telegram_group_per_minute="1000",
             outbox_poll_interval="0.5",
+            timers_poll_interval="0.2",
             default_language="en",
         )
         async with running(2, env, tmp_path) as instances:
@@ -123,3 +129,58 @@ async def test_a_thousand_messages_are_each_delivered_exactly_once(
     assert sum(sent) == 1000 + len(customers)
     inbound = [value(m, "switchboard_inbound_messages_total", channel="telegram") for m in metrics]
     assert inbound == [len(customers) / 2] * 2
+
+
+async def test_a_visitor_on_one_instance_gets_the_reply_an_agent_sends_through_the_other(
+    cluster: tuple[FakeTelegram, list[Instance], Settings],
+) -> None:
+    fake, (first, second), _ = cluster
+    async with Visitor(first.url) as visitor:
+        registered = await visitor.open_ticket("Printer on floor 3")
+        number = int(re.search(r"\d{3,}", registered["text"]).group())  # type: ignore[union-attr]
+        thread = await fake.wait_for(
+            lambda: next((tid for tid, topic in fake.topics.items() if str(number) in topic.name), None),
+            f"the topic of ticket #{number}",
+        )
+        bob = fake.agent("Bob")
+        await via(fake, second, lambda: bob.send("Try <b>restarting</b> it", thread_id=thread))
+        reply = await visitor.reply_with(lambda e: "restarting" in e["text"])
+    assert reply["text"].endswith("Try <b>restarting</b> it")  # text, not markup
+    assert fake.webhook_statuses[-1] == 200
+
+
+async def test_an_sla_warning_is_posted_once_by_two_instances(
+    cluster: tuple[FakeTelegram, list[Instance], Settings],
+) -> None:
+    fake, instances, settings = cluster
+    services = Services.build(settings)
+    try:
+        await office_levels(services, default="premium")  # incidents: first response within 30 min
+        async with Visitor(instances[0].url) as visitor:
+            registered = await visitor.open_ticket("Cameras offline")
+        number = int(re.search(r"\d{3,}", registered["text"]).group())  # type: ignore[union-attr]
+        async with transaction(services.sessions) as session:
+            ticket = (await session.execute(select(Ticket).where(Ticket.number == number))).scalar_one()
+            # Skip the 25 minutes: the warning is due now, on both instances' timer loops at once.
+            await session.execute(
+                update(SlaClock)
+                .where(SlaClock.ticket_id == ticket.id, SlaClock.target == "first_response")
+                .values(warn_at=utcnow())
+            )
+
+        async def warnings() -> list[OutboxMessage]:
+            async with services.sessions() as session:
+                query = select(OutboxMessage).where(OutboxMessage.kind == "sla_warning")
+                return list((await session.execute(query)).scalars())
+
+        deadline = time.monotonic() + 20
+        while not [row for row in await warnings() if row.status == OutboxStatus.SENT]:
+            assert time.monotonic() < deadline, f"no warning sent: {await warnings()}"
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(2)  # ten more timer passes on each instance
+        [warning] = await warnings()
+    finally:
+        await services.engine.dispose()
+    assert warning.address == str(number)
+    metrics = [await scrape(instance) for instance in instances]
+    assert sum(value(m, "switchboard_sla_events_total", kind="warning") for m in metrics) == 1
