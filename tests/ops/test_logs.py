@@ -21,6 +21,7 @@ from switchboard.observability.logs import make_handler
 from tests.ops.test_metrics import settle
 from tests.support.customers import CoreCustomer
 from tests.support.servers import serve
+from tests.webchat.visitor import Visitor
 
 BOT_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 WHATSAPP_TOKEN = "EAAGm0PX4ZCpsBAKZAxyzWhatsAppSecretToken"
@@ -122,3 +123,14 @@ def test_text_format_masks_secrets_too(make_settings: Callable[..., Settings]) -
     line = stream.getvalue()
     assert BOT_TOKEN not in line and "s3cr3tpass" not in line
     assert "GET /bot[redacted]/getMe via [redacted]" in line and "[channel=telegram]" in line
+
+
+async def test_a_web_chat_message_is_logged_with_its_request_id(
+    running: tuple[Services, str], log_lines: Callable[[], list[str]]
+) -> None:
+    _, url = running
+    async with Visitor(url) as visitor:
+        await visitor.send("hello")
+    stored = [e for e in map(json.loads, log_lines()) if e["message"] == "inbound message stored"]
+    assert len(stored) == 1 and stored[0]["channel"] == "webchat"
+    assert len(stored[0]["request_id"]) == 32
