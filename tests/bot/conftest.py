@@ -13,6 +13,7 @@ from sqlalchemy import select
 from core.db import create_engine
 from core.migrate import upgrade
 from core.models import OutboxMessage, Ticket
+from core.services import Services
 from core.settings import Settings
 from switchboard.app import build_app
 from tests.fakes.telegram import FakeTelegram
@@ -24,14 +25,12 @@ class Telegram:
     fake: FakeTelegram
     settings: Settings
     app_url: str
+    services: Services
 
     async def query(self, statement: Any) -> list[Any]:
-        engine = create_engine(self.settings.resolved_database_url)
-        try:
-            async with engine.connect() as connection:
-                return list((await connection.execute(statement)).all())
-        finally:
-            await engine.dispose()
+        # Through the app's own pool: on SQLite a second connection would contend for the write lock.
+        async with self.services.sessions() as session:
+            return list((await session.execute(statement)).all())
 
     async def tickets(self) -> list[Any]:
         return await self.query(select(Ticket.number, Ticket.status, Ticket.subject).order_by(Ticket.id))
@@ -88,8 +87,9 @@ async def telegram(
             await upgrade(engine)
         finally:
             await engine.dispose()
+        app = build_app(settings)
         try:
-            async with serve(build_app(settings), port=port) as app_url:
-                yield Telegram(fake, settings, app_url)
+            async with serve(app, port=port) as app_url:
+                yield Telegram(fake, settings, app_url, app.state.services)
         finally:
             await fake.close()
