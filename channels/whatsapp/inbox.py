@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
@@ -20,6 +21,7 @@ from core.timeutil import utcnow
 log = logging.getLogger(__name__)
 
 BatchHandler = Callable[[Batch], Awaitable[None]]
+WRITE_PRIORITY_LIMIT = 0.5  # seconds processing may be held back by incoming calls
 
 
 class Inbox:
@@ -36,16 +38,42 @@ class Inbox:
         self.policy = policy or RetryPolicy()
         self.poll_interval, self.claim_size = poll_interval, claim_size
         self._wake = asyncio.Event()
+        self._pending: list[tuple[str, asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
 
-    async def store(self, body: str) -> int:
-        """Keep one verified webhook call; after this returns, nothing in it can be lost."""
-        async with transaction(self.sessions) as session:
-            row = WhatsAppInbox(body=body)
-            session.add(row)
-            await session.flush()
-        self._wake.set()
-        assert row.id is not None
-        return row.id
+    async def store(self, body: str) -> None:
+        """Keep one verified webhook call; after this returns, nothing in it can be lost.
+
+        Calls arriving together are written in one transaction (group commit): a burst costs a
+        few commits instead of one each, which is what keeps the acknowledgement fast.
+        """
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((body, done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_pending(), name="whatsapp-inbox-writer")
+        await done
+
+    async def _write_pending(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            try:
+                async with transaction(self.sessions) as session:
+                    session.add_all([WhatsAppInbox(body=body) for body, _ in batch])
+            except Exception as error:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(error)
+            else:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_result(None)
+            self._wake.set()
+
+    async def _let_writes_pass(self) -> None:
+        """Processing can wait a moment; Meta's acknowledgement cannot (but never starve processing)."""
+        deadline = time.monotonic() + WRITE_PRIORITY_LIMIT
+        while (self._pending or (self._writer and not self._writer.done())) and time.monotonic() < deadline:
+            await asyncio.sleep(0.002)
 
     def wake(self) -> None:
         self._wake.set()
@@ -69,6 +97,7 @@ class Inbox:
         """Process the due stored calls in arrival order; the number taken."""
         rows = await self._claim()
         for row in rows:
+            await self._let_writes_pass()
             await self._process(row)
         return len(rows)
 

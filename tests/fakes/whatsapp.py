@@ -22,7 +22,7 @@ Customers post Meta-shaped, signed notifications to the webhook and return the a
     await fake.status(wamid, "delivered")          # a delivery receipt
     await fake.post(notification(...)); await fake.post_raw(body, signature)
 
-Failures to script: `fake.fail_next(400, 131026, times=1, to=None)`, `fake.fail_next(429, 130429)`,
+Failures to script: `fake.fail_next(400, 131026, times=1, to=None, after=0)`, `fake.fail_next(429, 130429)`,
 `fake.fail_next(503, 131000)`. Every request is recorded in `fake.calls`.
 """
 
@@ -62,6 +62,7 @@ class Failure:
     times: int
     to: str | None
     retry_after: int | None
+    after: int = 0
 
 
 @dataclass
@@ -102,8 +103,9 @@ class FakeWhatsApp:
 
     # --- scripting and inspection ---
     def fail_next(self, status: int, code: int, *, times: int = 1, to: str | None = None,
-                  retry_after: int | None = None) -> None:
-        self.failures.append(Failure(status, code, times, to, retry_after))
+                  retry_after: int | None = None, after: int = 0) -> None:
+        """Answer the next `times` sends (to `to`, after letting `after` of them through) with an error."""
+        self.failures.append(Failure(status, code, times, to, retry_after, after))
 
     def add_media(self, content: bytes, mime_type: str, filename: str | None = None) -> str:
         media_id = f"{next(self._ids) + 900000000000}"
@@ -148,6 +150,9 @@ class FakeWhatsApp:
     def _scripted(self, to: str | None) -> JSONResponse | None:
         for failure in self.failures:
             if failure.times > 0 and failure.to in (None, to):
+                if failure.after > 0:
+                    failure.after -= 1
+                    continue
                 failure.times -= 1
                 response = graph_error(failure.status, failure.code, f"scripted error {failure.code}")
                 if failure.retry_after is not None:

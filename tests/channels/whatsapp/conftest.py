@@ -81,7 +81,7 @@ def start_app(
 
     @contextlib.asynccontextmanager
     async def _start(**overrides: Any) -> AsyncIterator[World]:
-        settings = make_settings(**fake.settings(api_url, whatsapp_template_name=TEMPLATE, **overrides))
+        settings = make_settings(**fake.settings(api_url, **{"whatsapp_template_name": TEMPLATE, **overrides}))
         app = build_app(settings)
         async with serve(app) as url:
             fake.webhook_url = f"{url}/whatsapp/webhook"
