@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.contacts import store_attachments
 from core.files import FileStore
 from core.messages import AttachmentRef, InboundAttachment, OutboundMessage
 from core.models import Attachment, Direction, Message, Ticket, TicketStatus, TicketType
@@ -30,26 +31,6 @@ class EmptyReply(TicketError):
         super().__init__("nothing to send: the reply has no text and no files")
 
 
-def store_files(
-    session: AsyncSession, files: FileStore, ticket: Ticket, message: Message, items: list[InboundAttachment]
-) -> list[Attachment]:
-    rows = [
-        Attachment(
-            message_id=message.id,
-            ticket_id=ticket.id,
-            kind=item.kind,
-            filename=item.filename,
-            mime_type=item.mime_type,
-            size=item.size if item.size is not None else (len(item.content) if item.content else None),
-            storage_key=files.put(item.content) if item.content is not None else None,
-            external_ref=item.external_ref,
-        )
-        for item in items
-    ]
-    session.add_all(rows)
-    return rows
-
-
 async def reply(
     session: AsyncSession,
     files: FileStore,
@@ -72,7 +53,7 @@ async def reply(
     )
     session.add(message)
     await session.flush()
-    rows = store_files(session, files, ticket, message, attachments or [])
+    rows = store_attachments(session, files, message, attachments or [], ticket_id=ticket.id)
     await session.flush()
     enqueue(
         session,

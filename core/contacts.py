@@ -5,7 +5,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.files import FileStore
-from core.messages import InboundMessage
+from core.messages import InboundAttachment, InboundMessage
 from core.models import Attachment, Contact, Direction, Identity, Message
 from core.timeutil import utcnow
 
@@ -54,9 +54,23 @@ async def store_inbound(
     )
     session.add(stored)
     await session.flush()
-    attachments = [
+    attachments = store_attachments(session, files, stored, message.attachments)
+    return stored, attachments
+
+
+def store_attachments(
+    session: AsyncSession,
+    files: FileStore,
+    message: Message,
+    items: list[InboundAttachment],
+    *,
+    ticket_id: int | None = None,
+) -> list[Attachment]:
+    """Attachment rows for a stored message, their bytes (if any) put in the file store."""
+    rows = [
         Attachment(
-            message_id=stored.id,
+            message_id=message.id,
+            ticket_id=ticket_id,
             kind=item.kind,
             filename=item.filename,
             mime_type=item.mime_type,
@@ -64,7 +78,7 @@ async def store_inbound(
             storage_key=files.put(item.content) if item.content is not None else None,
             external_ref=item.external_ref,
         )
-        for item in message.attachments
+        for item in items
     ]
-    session.add_all(attachments)
-    return stored, attachments
+    session.add_all(rows)
+    return rows
