@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.contacts import store_attachments
 from core.files import FileStore
 from core.messages import AttachmentRef, InboundAttachment, OutboundMessage
-from core.models import Attachment, Direction, Message, Ticket, TicketStatus, TicketType
+from core.models import Direction, Message, Ticket, TicketStatus, TicketType
 from core import sla
 from core.outbox import enqueue
 from core.texts import texts
