@@ -12,13 +12,15 @@ from bot.desk_adapter import AgentDeskAdapter
 from bot.contract_events import renderers as contract_renderers
 from bot.desk_events import renderers
 from bot.dispatcher import build_dispatcher
-from bot.limiter import LocalRateLimiter, Rule
+from bot.limiter import LocalRateLimiter, RateLimiter, Rule
 from bot.runtime import TelegramRuntime
 from bot.sender import Sender
 from bot.webhook import webhook_router
 from channels.base import ChannelPlugin
 from core.delivery import ChannelAdapter
 from core.messages import AGENT_DESK
+from core.redis_fanout import RedisFanout
+from core.redis_ratelimit import RedisRateLimiter
 from core.services import Services
 
 
@@ -29,11 +31,16 @@ def telegram_plugin(services: Services) -> ChannelPlugin | None:
         return None
     bot = Bot(settings.telegram_bot_token,
               session=AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url)))
-    limiter = LocalRateLimiter({
+    rules = {
         "global": Rule(settings.telegram_global_per_second, 1.0),
         "chat": Rule(settings.telegram_chat_per_second, 1.0),
         "group": Rule(settings.telegram_group_per_minute, 60.0),
-    })
+    }
+    # Several instances send for one token: the budget must be counted once, in Redis.
+    limiter: RateLimiter = (
+        RedisRateLimiter(services.fanout.client, rules, prefix=services.fanout.prefix)
+        if isinstance(services.fanout, RedisFanout) else LocalRateLimiter(rules)
+    )
     ctx = BotContext(
         bot=bot,
         desk=services.desk,

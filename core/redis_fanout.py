@@ -30,6 +30,7 @@ class RedisFanout:
 
     def __init__(self, url: str, *, prefix: str = "switchboard:", queue_size: int = 1000) -> None:
         self._redis: Redis = Redis.from_url(url)
+        self.prefix = prefix
         self._prefix = prefix
         self._local = LocalFanout(queue_size)
         self._counts: dict[str, int] = {}
@@ -39,6 +40,11 @@ class RedisFanout:
         self._on_wake: Callable[[], None] = lambda: None
         self._announcing: asyncio.Task[None] | None = None
         self._announce_again = False
+
+    @property
+    def client(self) -> Redis:
+        """The shared Redis connection pool, for other cross-instance state (rate limits)."""
+        return self._redis
 
     def _channel(self, topic: str) -> str:
         return f"{self._prefix}{topic}"

@@ -26,7 +26,9 @@ from core.timeutil import utcnow
 INBOUND = Counter("switchboard_inbound_messages", "Customer messages handled (duplicates excluded)", ["channel"])
 INBOUND_DUPLICATES = Counter("switchboard_inbound_duplicates", "Platform redeliveries ignored", ["channel"])
 OUTBOUND = Counter("switchboard_outbound_messages", "Delivery attempts by outcome", ["channel", "outcome"])
-RATE_LIMITED = Counter("switchboard_rate_limited", "429 answers received from a platform", ["channel"])
+RATE_LIMITED = Counter(
+    "switchboard_rate_limited", "Sends put off by a rate limit: 429 answers, or our limiter's long waits", ["channel"]
+)
 DELIVERY_LATENCY = Histogram(
     "switchboard_delivery_latency_seconds",
     "From queued in the outbox to accepted by the platform",

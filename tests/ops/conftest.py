@@ -12,6 +12,10 @@ from core.settings import Settings
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "telegram_global_per_second(n): the bot's overall send rate in the cluster")
+
+
 @pytest.fixture
 def redis_url() -> str:
     client = redis.Redis.from_url(REDIS_URL)

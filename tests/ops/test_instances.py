@@ -39,9 +39,14 @@ def postgres_only(backend: str) -> None:
 
 @pytest.fixture
 async def cluster(
-    postgres_only: None, migrated: Settings, make_cluster_settings: Callable[..., Settings], tmp_path: Path
+    request: pytest.FixtureRequest,
+    postgres_only: None,
+    migrated: Settings,
+    make_cluster_settings: Callable[..., Settings],
+    tmp_path: Path,
 ) -> AsyncIterator[tuple[FakeTelegram, list[Instance], Settings]]:
     fake = FakeTelegram()
+    limit = request.node.get_closest_marker("telegram_global_per_second")
     shared = make_cluster_settings()
     async with serve(fake.app) as api_url:
         env = instance_env(
@@ -53,7 +58,7 @@ async def cluster(
             telegram_api_url=api_url,
             telegram_agent_chat_id=str(fake.group_id),
             telegram_webhook_secret=SECRET,
-            telegram_global_per_second="1000",
+            telegram_global_per_second=str(limit.args[0]) if limit else "1000",
             telegram_chat_per_second="1000",
             telegram_group_per_minute="1000",
             outbox_poll_interval="0.5",
@@ -184,3 +189,29 @@ async def test_an_sla_warning_is_posted_once_by_two_instances(
     assert warning.address == str(number)
     metrics = [await scrape(instance) for instance in instances]
     assert sum(value(m, "switchboard_sla_events_total", kind="warning") for m in metrics) == 1
+
+
+@pytest.mark.telegram_global_per_second(4)
+async def test_two_instances_keep_to_one_global_telegram_rate(
+    cluster: tuple[FakeTelegram, list[Instance], Settings],
+) -> None:
+    fake, instances, settings = cluster
+    # Telegram allows ~30 messages/s per bot, whatever the number of our processes: counted in Redis.
+    fake.limit("global", 7, per=1.0)  # over 8/s if each instance kept its own 4/s budget
+    customers = [fake.user(f"R{i}") for i in range(4)]
+    for i, customer in enumerate(customers):
+        await via(fake, instances[i % 2], lambda c=customer: c.send("hello"))
+    engine = create_engine(settings.resolved_database_url)
+    sessions = create_session_factory(engine)
+    try:
+        async with sessions() as session, session.begin():
+            for n in range(40):
+                customer = customers[n % len(customers)]
+                enqueue(session, OutboundMessage(channel="telegram", address=str(customer.id), text=f"news {n}"))
+        await fake.wait_for(lambda: sum(len([t for t in c.texts() if t.startswith("news")]) for c in customers) == 40,
+                            "40 messages", timeout=60)
+    finally:
+        await engine.dispose()
+    metrics = [await scrape(instance) for instance in instances]
+    assert sum(value(m, "switchboard_rate_limited_total", channel="telegram") for m in metrics) == 0
+    assert all(value(m, "switchboard_outbound_messages_total", channel="telegram", outcome="sent") for m in metrics)
