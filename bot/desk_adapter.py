@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.context import BotContext
-from bot.desk_events import DeskEvent, Renderer
+from bot.desk_events import DeskEvent, Renderer, customer_messages
 from bot.errors import delivery_outcomes
 from bot.inbound import message_key
 from bot.topics import Topics
@@ -14,6 +14,8 @@ from core.models import Ticket
 
 class AgentDeskAdapter:
     name = AGENT_DESK
+    # When customers write faster than the group takes (20/min), their queued messages go out as one.
+    max_combined = 50
 
     def __init__(self, ctx: BotContext, renderers: dict[str, Renderer]) -> None:
         self.ctx, self.renderers, self.topics = ctx, renderers, Topics(ctx)
@@ -22,10 +24,26 @@ class AgentDeskAdapter:
         renderer = self.renderers.get(message.kind)
         if renderer is None:
             raise PermanentFailure(f"the agents' group has no renderer for {message.kind!r} events")
+        event = await self._event(message)
+        with delivery_outcomes():
+            ids = await renderer(event)
+        return self._result(ids)
+
+    def can_combine(self, first: OutboundMessage, other: OutboundMessage) -> bool:
+        return first.kind == other.kind == "customer_message"
+
+    async def send_combined(self, messages: list[OutboundMessage]) -> SendResult:
+        event = await self._event(messages[0])
+        with delivery_outcomes():
+            ids = await customer_messages(event, [m.meta.get("message_id") for m in messages])
+        return self._result(ids)
+
+    async def _event(self, message: OutboundMessage) -> DeskEvent:
         async with self.ctx.sessions() as session:
             ticket = await session.get(Ticket, message.ticket_id) if message.ticket_id is not None else None
         if ticket is None:
             raise PermanentFailure(f"desk event {message.id} names no existing ticket")
-        with delivery_outcomes():
-            ids = await renderer(DeskEvent(self.ctx, self.topics, message, ticket))
+        return DeskEvent(self.ctx, self.topics, message, ticket)
+
+    def _result(self, ids: list[int]) -> SendResult:
         return SendResult(external_id=message_key(self.topics.chat_id, ids[-1]) if ids else None)

@@ -114,18 +114,45 @@ async def ticket_created(event: DeskEvent) -> list[int]:
 
 
 async def customer_message(event: DeskEvent) -> list[int]:
+    return await customer_messages(event, [event.message.meta.get("message_id")])
+
+
+async def customer_messages(event: DeskEvent, message_ids: list[object]) -> list[int]:
+    """Customers' messages in the topic; a burst of texts becomes one group message (20/min into a group)."""
     async with event.ctx.sessions() as session:
-        source = await session.get(Message, event.message.meta.get("message_id"))
-        if source is None:
-            return []
-        files = list((await session.execute(select(Attachment).where(Attachment.message_id == source.id))).scalars())
-    if source.channel == CHANNEL and parse_key(source.external_id):
-        if event.ctx.forum or files:
-            return await event.copy(source, caption=None if event.ctx.forum else event.tagged(source.text))
-        return await event.text(source.text)
+        sources = list((await session.execute(
+            select(Message).where(Message.id.in_(message_ids)).order_by(Message.id)  # type: ignore[union-attr]
+        )).scalars())
+        files = list((await session.execute(
+            select(Attachment).where(Attachment.message_id.in_([m.id for m in sources]))  # type: ignore[union-attr]
+        )).scalars())
+    ids: list[int] = []
+    texts_waiting: list[str] = []
+
+    async def flush() -> None:
+        if texts_waiting:
+            ids.extend(await event.text("\n\n".join(texts_waiting)))
+            texts_waiting.clear()
+
+    for source in sources:
+        own = [f for f in files if f.message_id == source.id]
+        from_telegram = source.channel == CHANNEL and parse_key(source.external_id) is not None
+        if from_telegram and (own or (event.ctx.forum and len(sources) == 1)):
+            await flush()
+            ids += await event.copy(source, caption=None if event.ctx.forum else event.tagged(source.text))
+        elif own:
+            await flush()
+            refs = [AttachmentRef.model_validate(row, from_attributes=True) for row in own]
+            ids += await event.text(speaker(event, source), refs)
+        elif source.text:
+            texts_waiting.append(source.text if from_telegram else speaker(event, source))
+    await flush()
+    return ids
+
+
+def speaker(event: DeskEvent, source: Message) -> str:
     author = texts("event.customer", event.ctx.language, name=source.author or source.address)
-    refs = [AttachmentRef.model_validate(row, from_attributes=True) for row in files]
-    return await event.text(f"{author} {source.text}".strip(), refs)
+    return f"{author} {source.text}".strip()
 
 
 async def status_changed(event: DeskEvent) -> list[int]:

@@ -23,6 +23,10 @@ class RateLimiter(Protocol):
 class Rule:
     count: int
     per: float
+    # Least time between two hits. A bare sliding window lets its first burst repeat every `per`
+    # seconds, and bursts spaced exactly `per` apart exceed the platform's own window at the least
+    # jitter (bench/broadcast.py measured 11% 429s at 30/s); spacing spreads the hits out.
+    spacing: float = 0.0
 
 
 @dataclass
@@ -44,6 +48,8 @@ class LocalRateLimiter:
                 hits.popleft()
             if len(hits) >= rule.count:
                 wait = max(wait, hits[0] + rule.per - now)
+            if hits and rule.spacing:
+                wait = max(wait, hits[-1] + rule.spacing - now)
         if wait > 0:
             return wait
         for key in keys:

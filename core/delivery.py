@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Protocol
+from typing import Protocol, cast
 
 from sqlalchemy import and_, func, or_, select, update
 
@@ -27,6 +27,21 @@ class ChannelAdapter(Protocol):
     name: str
 
     async def send(self, message: OutboundMessage) -> SendResult: ...
+
+
+class CombiningAdapter(ChannelAdapter, Protocol):
+    """Optional: an adapter that can send several pending messages to one address as one.
+
+    The worker offers the head of an address's queue plus up to `max_combined` messages after it that
+    `can_combine` accepts; all share the outcome. For platforms whose per-destination rate limit is
+    tight (a Telegram group: 20 messages a minute), a backlog then shrinks instead of growing.
+    """
+
+    max_combined: int
+
+    def can_combine(self, first: OutboundMessage, other: OutboundMessage) -> bool: ...
+
+    async def send_combined(self, messages: list[OutboundMessage]) -> SendResult: ...
 
 
 class RetryLater(Exception):
@@ -150,8 +165,9 @@ class DeliveryWorker:
                     claimed.append(row)
         return claimed
 
-    async def _deliver(self, row: OutboxMessage) -> None:
-        message = OutboundMessage(
+    @staticmethod
+    def _message(row: OutboxMessage) -> OutboundMessage:
+        return OutboundMessage(
             id=row.id or 0,
             channel=row.channel,
             address=row.address,
@@ -160,8 +176,22 @@ class DeliveryWorker:
             attempts=row.attempts,
             **row.payload,
         )
+
+    async def _deliver(self, row: OutboxMessage) -> None:
+        message = self._message(row)
+        adapter = self.adapters[row.channel]
+        following = await self._claim_following(row, message, adapter)
+        if following:
+            sending = cast(CombiningAdapter, adapter).send_combined([message, *map(self._message, following)])
+        else:
+            sending = adapter.send(message)
         try:
-            result = await asyncio.wait_for(self.adapters[row.channel].send(message), self.policy.lease / 2)
+            try:
+                result = await asyncio.wait_for(sending, self.policy.lease / 2)
+            except BaseException:
+                # Only the head carries the outcome of a failed combined send; the rest wait their turn.
+                await self._release(following)
+                raise
         except PermanentFailure as failure:
             await self._fail(row, failure.reason)
         except RetryLater as retry:
@@ -175,8 +205,52 @@ class DeliveryWorker:
             self.on_outcome(row, "retry")
             await self._retry(row, f"{type(error).__name__}: {error}", None, counts=True)
         else:
-            await self._finish(row, status=OutboxStatus.SENT, external_id=result.external_id, sent_at=utcnow())
-            self.on_outcome(row, "sent")
+            for sent in (row, *following):
+                await self._finish(sent, status=OutboxStatus.SENT, external_id=result.external_id, sent_at=utcnow())
+                self.on_outcome(sent, "sent")
+
+    async def _claim_following(
+        self, head: OutboxMessage, message: OutboundMessage, adapter: ChannelAdapter
+    ) -> list[OutboxMessage]:
+        """Pending messages right behind `head` that a combining adapter takes along, claimed like heads."""
+        limit = getattr(adapter, "max_combined", 0)
+        if limit <= 0:
+            return []
+        combining = cast(CombiningAdapter, adapter)
+        now = utcnow()
+        claimed: list[OutboxMessage] = []
+        async with transaction(self.sessions) as session:
+            query = (
+                select(OutboxMessage)
+                .where(
+                    OutboxMessage.channel == head.channel,
+                    OutboxMessage.address == head.address,
+                    OutboxMessage.status == OutboxStatus.PENDING,
+                    OutboxMessage.id > head.id,  # type: ignore[operator]
+                )
+                .order_by(OutboxMessage.id)  # type: ignore[arg-type]
+                .limit(limit)
+            )
+            for row in (await session.execute(query)).scalars():
+                if not combining.can_combine(message, self._message(row)):
+                    break
+                result = await session.execute(
+                    update(OutboxMessage)
+                    .where(
+                        OutboxMessage.id == row.id,
+                        OutboxMessage.status == OutboxStatus.PENDING,
+                        or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),  # type: ignore[union-attr]
+                    )
+                    .values(locked_until=now + timedelta(seconds=self.policy.lease), locked_by=self.worker_id)
+                )
+                if not result.rowcount:  # type: ignore[attr-defined]
+                    break
+                claimed.append(row)
+        return claimed
+
+    async def _release(self, rows: list[OutboxMessage]) -> None:
+        for row in rows:
+            await self._finish(row)
 
     async def _finish(self, row: OutboxMessage, **values: object) -> None:
         async with transaction(self.sessions) as session:

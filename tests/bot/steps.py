@@ -37,8 +37,11 @@ async def open_ticket(telegram: Telegram, customer: FakeUser, subject: str) -> i
 
 
 async def topic_of(telegram: Telegram, number: int) -> Topic:
+    """The ticket's live topic, once its card is there (so the bot knows the topic is the ticket's)."""
     fake = telegram.fake
-    return await fake.wait_for(
-        lambda: next((t for t in fake.topics.values() if f"#{number} " in t.name and not t.deleted), None),
-        f"the topic of #{number}",
-    )
+
+    def ready() -> Topic | None:
+        topic = next((t for t in fake.topics.values() if f"#{number} " in t.name and not t.deleted), None)
+        return topic if topic and fake.thread_messages(topic.thread_id) else None
+
+    return await fake.wait_for(ready, f"the topic of #{number} with its card")
