@@ -2,15 +2,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from core import contracts
+from core import contract_file, contracts
 from core.contracts import ContractError
 from core.db import transaction
 from core.migrate import upgrade
-from core.models import Message, Ticket
+from core.models import Contract, Message, Ticket
 from core.services import Services
 from core.settings import Settings
 from tests.support.contracts import office_levels, organization
@@ -96,3 +97,29 @@ async def test_definitions_are_validated(services: Services) -> None:
             await contracts.save_level(session, "gold", calendar="c", targets={"incident": {"resolution": "soon"}})
         with pytest.raises(ContractError, match="no organization named"):
             await contracts.save_contract(session, "Nobody", level="gold", starts_on=date.today(), ends_on=None)
+
+
+async def test_a_file_loads_everything_and_loading_it_again_changes_nothing(services: Services, tmp_path: Path) -> None:
+    path = tmp_path / "contracts.toml"
+    path.write_text(contract_file.EXAMPLE)
+    for _ in range(2):
+        async with transaction(services.sessions) as session:
+            counts = await contract_file.load(session, contract_file.read(path))
+    assert counts == {"calendars": 1, "levels": 1, "organizations": 1, "contracts": 1}
+    async with services.sessions() as session:
+        assert (await session.execute(select(func.count()).select_from(Contract))).scalar_one() == 1
+        level = await contracts.level_for(session, None)
+    assert level is not None and level.name == "standard" and level.targets["incident"] == {"first_response": 120, "resolution": 960}
+
+
+async def test_a_broken_file_is_refused_with_the_reason(services: Services, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[levels.gold]\ntargets.incident = { resolution = '4h' }\n")
+    async with transaction(services.sessions) as session:
+        with pytest.raises(ContractError, match="level gold: a calendar is required"):
+            await contract_file.load(session, contract_file.read(bad))
+        with pytest.raises(ContractError, match="unknown sections: plans"):
+            await contract_file.load(session, {"plans": {}})
+    bad.write_text("[calendars\n")
+    with pytest.raises(ContractError, match="bad.toml"):
+        contract_file.read(bad)
