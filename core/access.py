@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import intake
 from core.contracts import last_contract, organization_by_code, valid_contract
-from core.models import Contact, Dialog, Organization
+from core.models import Contact, Dialog, Organization, Ticket
 from core.service_texts import service_texts
+from core.tickets import ACTIVE_STATUSES
 from core.turn import Turn
 
 STEP = "access_code"
@@ -29,10 +31,20 @@ async def gate(turn: Turn, dialog: Dialog | None, command: str | None) -> bool:
         return True
     if command in ALWAYS_ALLOWED or await valid_contract(turn.session, contact.organization_id):
         return False
+    if command is None and (dialog is None or dialog.step == "pick_ticket") and await has_active_ticket(turn):
+        return False  # requests opened under the contract are still seen through
     await refuse(turn, turn.session, contact.organization_id)
     if dialog is not None:
         await turn.session.delete(dialog)
     return True
+
+
+async def has_active_ticket(turn: Turn) -> bool:
+    query = select(Ticket.id).where(
+        Ticket.contact_id == turn.identity.contact_id,
+        Ticket.status.in_(ACTIVE_STATUSES),  # type: ignore[attr-defined]
+    )
+    return (await turn.session.execute(query.limit(1))).first() is not None
 
 
 def ask_code(turn: Turn, dialog: Dialog | None) -> None:

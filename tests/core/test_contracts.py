@@ -5,7 +5,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from core import contract_file, contracts
 from core.contracts import ContractError
@@ -72,6 +72,21 @@ async def test_an_expired_contract_is_answered_politely(gated: Services) -> None
     assert still == expired
     [listing] = texts_of(await bob.say("/list"))
     assert listing == "You have no requests yet."  # earlier requests stay visible
+
+
+async def test_after_the_contract_ends_open_requests_still_go_through(gated: Services) -> None:
+    alice = CoreCustomer(gated)
+    await alice.say("hi")
+    await alice.say("ACME-2026")
+    ticket = await alice.open_ticket()
+    async with transaction(gated.sessions) as session:
+        await session.execute(update(Contract).values(ends_on=date(2020, 1, 1)))
+    assert texts_of(await alice.say("Any news?")) == []  # added to the open request, no refusal
+    [refused] = texts_of(await alice.say("/new"))
+    assert "ended on 2020-01-01" in refused
+    async with gated.sessions() as session:
+        linked = (await session.execute(select(func.count()).select_from(Message).where(Message.ticket_id == ticket.id))).scalar_one()
+    assert linked >= 6
 
 
 async def test_without_the_requirement_everyone_gets_the_default_level(services: Services) -> None:
