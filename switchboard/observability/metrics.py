@@ -84,9 +84,8 @@ async def refresh_from_database(session: AsyncSession) -> None:
     for channel, count, oldest in backlog:
         OUTBOX_BACKLOG.labels(channel).set(count)
         OUTBOX_OLDEST_AGE.labels(channel).set(max((now - _aware(oldest)).total_seconds(), 0.0))
-    by_status = dict(
-        (await session.execute(select(Ticket.status, func.count()).group_by(Ticket.status))).all()
-    )
+    open_tickets = select(Ticket.status, func.count()).where(Ticket.status != TicketStatus.CLOSED)
+    by_status = dict((await session.execute(open_tickets.group_by(Ticket.status))).all())
     for status in TicketStatus:
         if status is not TicketStatus.CLOSED:
             TICKETS_OPEN.labels(status.value).set(by_status.get(status, 0))
