@@ -137,7 +137,7 @@ async def customer_messages(event: DeskEvent, message_ids: list[object]) -> list
     for source in sources:
         own = [f for f in files if f.message_id == source.id]
         from_telegram = source.channel == CHANNEL and parse_key(source.external_id) is not None
-        if from_telegram and (own or (event.ctx.forum and len(sources) == 1)):
+        if from_telegram and own:  # copy only what we accepted: a refused file must not slip through
             await flush()
             ids += await event.copy(source, caption=None if event.ctx.forum else event.tagged(source.text))
         elif own:

@@ -12,9 +12,12 @@ def text_of(message: dict[str, Any]) -> str:
     return str(message.get("text") or message.get("caption") or "")
 
 
-async def said(telegram: Telegram, person: FakeUser, fragment: str, timeout: float = 10.0) -> dict[str, Any]:
+async def said(
+    telegram: Telegram, person: FakeUser, fragment: str, timeout: float = 10.0, *, after: int = 0
+) -> dict[str, Any]:
+    """The newest message to `person` containing `fragment`, among those after the first `after`."""
     return await telegram.fake.wait_for(
-        lambda: next((m for m in reversed(person.inbox()) if fragment in text_of(m)), None),
+        lambda: next((m for m in reversed(person.inbox()[after:]) if fragment in text_of(m)), None),
         f"{fragment!r} in {person.user['first_name']}'s chat",
         timeout,
     )
@@ -26,13 +29,13 @@ async def open_ticket(telegram: Telegram, customer: FakeUser, subject: str) -> i
     await customer.send("/new")
     await telegram.fake.wait_for(lambda: len(customer.inbox()) > before, "the type question")
     await customer.send("1")
-    await said(telegram, customer, "In a few words")
+    await said(telegram, customer, "In a few words", after=before)
     await customer.send(subject)
-    await said(telegram, customer, "Please describe it")
+    await said(telegram, customer, "Please describe it", after=before)
     await customer.send(f"Details of {subject}")
-    await said(telegram, customer, "If you have a screenshot")
+    await said(telegram, customer, "If you have a screenshot", after=before)
     await customer.send("skip")
-    created = await said(telegram, customer, "is registered")
+    created = await said(telegram, customer, "is registered", after=before)
     return int(text_of(created).split("#")[1].split(" ")[0].rstrip(":"))
 
 
