@@ -286,7 +286,10 @@ class DeliveryWorker:
                 )
             )
             # Agents must learn that the customer did not get it; desk events themselves cannot loop.
-            if row.channel != AGENT_DESK and row.ticket_id is not None:
+            # A mass incident's messages are counted in its own report instead: one event per linked
+            # ticket would flood the agents' group with topics.
+            mass_message = bool(row.payload.get("meta", {}).get("mass_incident"))
+            if row.channel != AGENT_DESK and row.ticket_id is not None and not mass_message:
                 ticket = await session.get(Ticket, row.ticket_id)
                 if ticket is not None:
                     to_desk(session, ticket, "delivery_failed", outbox_id=row.id, reason=reason)
