@@ -100,7 +100,9 @@ async def ticket_created(event: DeskEvent) -> list[int]:
     async with event.ctx.sessions() as session:
         rows = list((await session.execute(
             select(Attachment, Message).join(Message, Attachment.message_id == Message.id)
-            .where(Attachment.ticket_id == event.ticket.id).order_by(Attachment.id)  # type: ignore[arg-type]
+            # Only what came with the request: later files arrive as their own customer_message events.
+            .where(Attachment.ticket_id == event.ticket.id, Attachment.created_at <= event.ticket.created_at)
+            .order_by(Attachment.id)  # type: ignore[arg-type]
         )).all())
     copied: set[int] = set()
     for attachment, source in rows:
