@@ -7,7 +7,7 @@ from aiogram.types import Message
 
 from bot.agent_side import act_once, agent_of, in_agent_group, ticket_number
 from bot.context import BotContext
-from bot.inbound import attachments_of
+from bot.inbound import attachments_of, megabytes
 from bot.texts import texts
 from core import agents
 from core.desk import TicketNotFound
@@ -45,8 +45,8 @@ async def agent_message(message: Message, ctx: BotContext) -> None:
         return  # agents talking among themselves outside any ticket
     if parsed.too_big:
         name, size = parsed.too_big[0]
-        await message.reply(texts("file_too_big", ctx.language, name=name, size=f"{size / 2**20:.1f}",
-                                  max=f"{ctx.max_file_size / 2**20:.1f}"))
+        await message.reply(texts("file_too_big", ctx.language, name=name, size=megabytes(size),
+                                  max=megabytes(ctx.max_file_size)))
         return
     files = await download(ctx, parsed.attachments)
     agent = agent_of(message.from_user)

@@ -18,6 +18,10 @@ def message_key(chat_id: int, message_id: int) -> str:
     return f"{chat_id}:{message_id}"
 
 
+def megabytes(size: int) -> str:
+    return f"{size / 2**20:.1f}"
+
+
 def parse_key(key: str | None) -> tuple[int, int] | None:
     chat, _, message = (key or "").partition(":")
     if not message.isdigit() or not chat.lstrip("-").isdigit():
