@@ -41,6 +41,7 @@ async def test_a_reply_to_a_tickets_message_goes_to_that_ticket(telegram: Telegr
     bob = fake.agent("Bob")
     await bob.send("Which model?", thread_id=topic_first.thread_id)
     question = await said(telegram, alice, "Which model?")
+    await telegram.settled()  # the sent message's id is recorded just after Telegram accepts it
     await alice.send("HP 400", reply_to=question["message_id"])
     await fake.wait_for(lambda: any(text_of(m) == "HP 400" for m in fake.thread_messages(topic_first.thread_id)),
                         "the answer in the first ticket's topic")

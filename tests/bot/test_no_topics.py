@@ -29,6 +29,7 @@ async def test_without_topics_replies_find_the_ticket(telegram: Telegram) -> Non
     forwarded = await fake.wait_for(lambda: next((m for m in fake.chat_messages(fake.group_id)
                                                   if "It drops every hour" in text_of(m)), None), "the forward")
     assert text_of(forwarded).startswith(f"#{first} · ")
+    await telegram.settled()  # group messages are mapped to their ticket just after Telegram accepts them
     bob = fake.agent("Bob")
     await bob.send("Which building?", reply_to=forwarded["message_id"])
     await said(telegram, alice, "Which building?")
