@@ -130,11 +130,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=500)
     parser.add_argument("--customers", type=int, default=50)
-    parser.add_argument("--concurrency", type=int, default=50, help="calls in flight at once")
+    parser.add_argument("--concurrency", type=int, default=10, help="calls in flight at once")
     parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
     args = parser.parse_args()
+    # Shared machines skew latency; the load average says how much of the CPU the run had.
+    load_before = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     result = asyncio.run(run(args.backend, args.messages, args.customers, args.concurrency))
-    print(f"backend={args.backend} messages={result['messages']} concurrency={args.concurrency}")
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"backend={args.backend} messages={result['messages']} concurrency={args.concurrency} "
+          f"cpus={os.cpu_count()} load average before/after: {load_before} / {load}")
     print(f"ack latency: median {result['median_ms']:.1f} ms, p95 {result['p95_ms']:.1f} ms, max {result['max_ms']:.1f} ms")
     print(f"all acknowledged after {result['all_acknowledged_s']:.2f} s; all processed after {result['all_processed_s']:.2f} s")
     print(f"stored messages: {result['stored_messages']}; failed calls: {result['failed_calls']}")

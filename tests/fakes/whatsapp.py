@@ -23,7 +23,7 @@ Customers post Meta-shaped, signed notifications to the webhook and return the a
     await fake.post(notification(...)); await fake.post_raw(body, signature)
 
 Failures to script: `fake.fail_next(400, 131026, times=1, to=None, after=0)`, `fake.fail_next(429, 130429)`,
-`fake.fail_next(503, 131000)`. Every request is recorded in `fake.calls`.
+`fake.fail_next(503, 131000)`, `fake.fail_media_next(500, 1)`. Every request is recorded in `fake.calls`.
 """
 
 from __future__ import annotations
@@ -87,6 +87,7 @@ class FakeWhatsApp:
         self.calls: list[Call] = []
         self.media: dict[str, Media] = {}
         self.failures: list[Failure] = []
+        self.media_failures: list[Failure] = []
         self._ids = itertools.count(1)
         self.app = Starlette(routes=[
             Route("/download/{media_id}", self._download, methods=["GET"]),
@@ -106,6 +107,10 @@ class FakeWhatsApp:
                   retry_after: int | None = None, after: int = 0) -> None:
         """Answer the next `times` sends (to `to`, after letting `after` of them through) with an error."""
         self.failures.append(Failure(status, code, times, to, retry_after, after))
+
+    def fail_media_next(self, status: int, code: int, *, times: int = 1) -> None:
+        """Answer the next `times` media look-ups (`GET /{media-id}`) with an error."""
+        self.media_failures.append(Failure(status, code, times, None, None))
 
     def add_media(self, content: bytes, mime_type: str, filename: str | None = None) -> str:
         media_id = f"{next(self._ids) + 900000000000}"
@@ -195,6 +200,10 @@ class FakeWhatsApp:
         self.calls.append(Call("GET", request.url.path))
         if not self._authorized(request):
             return graph_error(401, 190, "Invalid OAuth access token.")
+        for failure in self.media_failures:
+            if failure.times > 0:
+                failure.times -= 1
+                return graph_error(failure.status, failure.code, f"scripted error {failure.code}")
         if media_id not in self.media:
             return graph_error(400, 100, "Unsupported get request: unknown media id")
         media = self.media[media_id]

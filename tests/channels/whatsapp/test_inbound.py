@@ -133,3 +133,18 @@ async def test_a_message_for_another_business_number_is_ignored(world: World) ->
     assert (await world.fake.post(other)).status_code == 200
     await world.wait_rows(WhatsAppInbox, 1, WhatsAppInbox.status == "done")
     assert await world.count(Message) == 0 and alice.inbox() == []
+
+
+async def test_a_media_download_that_fails_for_now_is_retried_without_holding_up_the_others(world: World) -> None:
+    alice, bob = world.customer("15551230001", "Alice"), world.customer("15551230002", "Bob")
+    await reach_screenshot_step(world, alice)
+    world.fake.fail_media_next(500, 1)
+    media_id = world.fake.add_media(PNG, "image/png")
+    image = message(alice.wa_id, "image", {"id": media_id, "mime_type": "image/png"})
+    payload = notification(world.fake.phone_number_id, messages=[image, message(bob.wa_id, "text", {"body": "hi"})])
+    await world.fake.post(payload)
+    await world.wait_rows(Message, 1, Message.address == bob.wa_id)
+    [attachment] = await world.wait_rows(Attachment, 1)
+    assert attachment.storage_key and world.services.files.read(attachment.storage_key) == PNG
+    [row] = await world.wait_rows(WhatsAppInbox, 1, WhatsAppInbox.status == "done", WhatsAppInbox.attempts == 1)
+    assert await world.count(Message, Message.address == alice.wa_id, Message.external_id == image["id"]) == 1
