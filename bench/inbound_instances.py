@@ -101,7 +101,7 @@ async def run(processes: int, messages: int, customers: int, concurrency: int) -
             try:
                 async with services.sessions() as session:
                     query = select(func.count()).select_from(Message).where(
-                        Message.direction == Direction.INBOUND, Message.text.like("update %")  # type: ignore[attr-defined]
+                        Message.direction == Direction.INBOUND, Message.text.like("update %")  # type: ignore[arg-type,attr-defined]
                     )
                     stored = (await session.execute(query)).scalar_one()
             finally:

@@ -74,7 +74,7 @@ def webchat_connection() -> Iterator[None]:
 async def refresh_from_database(session: AsyncSession) -> None:
     """Set the gauges that describe shared state: outbox backlog and open tickets."""
     backlog = await session.execute(
-        select(OutboxMessage.channel, func.count(), func.min(OutboxMessage.created_at))
+        select(OutboxMessage.channel, func.count(), func.min(OutboxMessage.created_at))  # type: ignore[call-overload]
         .where(OutboxMessage.status == OutboxStatus.PENDING)
         .group_by(OutboxMessage.channel)
     )
@@ -84,7 +84,7 @@ async def refresh_from_database(session: AsyncSession) -> None:
     for channel, count, oldest in backlog:
         OUTBOX_BACKLOG.labels(channel).set(count)
         OUTBOX_OLDEST_AGE.labels(channel).set(max((now - _aware(oldest)).total_seconds(), 0.0))
-    open_tickets = select(Ticket.status, func.count()).where(Ticket.status != TicketStatus.CLOSED)
+    open_tickets = select(Ticket.status, func.count()).where(Ticket.status != TicketStatus.CLOSED)  # type: ignore[call-overload]
     by_status = dict((await session.execute(open_tickets.group_by(Ticket.status))).all())
     for status in TicketStatus:
         if status is not TicketStatus.CLOSED:

@@ -43,7 +43,7 @@ async def settle(services: Services, timeout: float = 15) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         async with services.sessions() as session:
-            query = select(OutboxMessage.id).where(
+            query = select(OutboxMessage.id).where(  # type: ignore[call-overload]
                 OutboxMessage.status == OutboxStatus.PENDING,
                 OutboxMessage.channel.in_(list(services.adapters)),  # type: ignore[attr-defined]
             )
@@ -79,10 +79,10 @@ async def test_counters_and_gauges_move_with_traffic(
     ticket = await alice.open_ticket()
     await CoreCustomer(services, "carol").say("hello")
     async with services.sessions() as session, session.begin():
-        ticket = await session.get(Ticket, ticket.id)
-        assert ticket is not None
-        to_desk(session, ticket, "sla_warning")
-        to_desk(session, ticket, "sla_breach")
+        fresh = await session.get(Ticket, ticket.id)
+        assert fresh is not None
+        to_desk(session, fresh, "sla_warning")
+        to_desk(session, fresh, "sla_breach")
         enqueue(session, OutboundMessage(channel="nowhere", address="x", text="stays queued"))
     services.worker.wake()
     await settle(services)
