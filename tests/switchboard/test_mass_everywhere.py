@@ -46,9 +46,10 @@ async def test_broadcast_and_solution_reach_telegram_whatsapp_and_the_widget_onc
             timers_poll_interval=0.1,
             **wa.settings(wa_url),
         )
-        async with serve(build_app(settings)) as app_url:
+        app = build_app(settings)
+        async with serve(app) as app_url:
             wa.webhook_url = f"{app_url}/whatsapp/webhook"
-            telegram = Telegram(tg, settings, app_url)
+            telegram = Telegram(tg, settings, app_url, app.state.services)
             alice = tg.user("Alice")
             parent = await open_ticket(telegram, alice, "Video archive unavailable")
             await wa_ticket(wa, "15550001111", "Archive does not play")
