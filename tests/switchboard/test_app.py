@@ -9,7 +9,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from core.db import create_engine
 from core.migrate import SchemaNotReady
 from core.settings import Settings
 from switchboard.app import build_app
@@ -34,13 +33,12 @@ async def test_postgres_app_refuses_an_unmigrated_database(settings: Settings, b
 
 
 async def test_readyz_reports_pending_migrations(migrated: Settings) -> None:
-    async with serve(build_app(migrated)) as url:
-        engine = create_engine(migrated.resolved_database_url)
-        try:
-            async with engine.begin() as connection:
-                await connection.exec_driver_sql("DELETE FROM alembic_version")
-        finally:
-            await engine.dispose()
+    app = build_app(migrated)
+    async with serve(app) as url:
+        # Through the app's own engine: a second SQLite engine in this event loop would wait on
+        # the app's connection while blocking the loop that must release it.
+        async with app.state.services.engine.begin() as connection:
+            await connection.exec_driver_sql("DELETE FROM alembic_version")
         async with httpx.AsyncClient() as client:
             response = await client.get(f"{url}/readyz")
     assert response.status_code == 503
