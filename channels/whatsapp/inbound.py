@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.whatsapp.graph import GraphClient, TooLarge
 from channels.whatsapp.payload import Batch, WaMessage
-from channels.whatsapp.statuses import record_status
+from channels.whatsapp.statuses import ReceiptTooEarly, record_status
 from channels.whatsapp.texts import texts
 from core.contacts import find_identity, identify
 from core.db import transaction
@@ -59,10 +59,13 @@ class InboundHandler:
                 log.warning("whatsapp message %s will be retried: %s", message.wamid, error)
                 errors.append(error)
         if batch.statuses:
-            async with transaction(self.desk.sessions) as session:
-                failed = [await record_status(session, status) for status in batch.statuses]
-            if any(failed):
-                self.desk.on_queued()
+            try:
+                async with transaction(self.desk.sessions) as session:
+                    failed = [await record_status(session, status) for status in batch.statuses]
+                if any(failed):
+                    self.desk.on_queued()
+            except ReceiptTooEarly as error:
+                errors.append(error)  # receipts are idempotent: the whole list is applied again
         if errors:
             raise BatchIncomplete(errors)
 

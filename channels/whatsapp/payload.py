@@ -39,6 +39,7 @@ class WaStatus:
     status: str
     recipient: str
     errors: list[dict[str, Any]] = field(default_factory=list)
+    at: datetime | None = None
 
     def error_text(self) -> str:
         parts = []
@@ -114,5 +115,6 @@ def _parse_value(value: dict[str, Any], batch: Batch) -> None:
                 status=str(raw["status"]),
                 recipient=str(raw.get("recipient_id", "")),
                 errors=_objects(raw.get("errors"), "statuses[].errors"),
+                at=_timestamp(raw.get("timestamp")),
             )
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +18,13 @@ log = logging.getLogger(__name__)
 
 # Receipts can arrive out of order; a later stage never goes back to an earlier one.
 PROGRESS = {"accepted": 0, "sent": 1, "delivered": 2, "read": 3}
+# A receipt can overtake the commit that records the wamid we were given; until it is this old,
+# an unknown wamid is tried again rather than dropped.
+RECENT = timedelta(minutes=2)
+
+
+class ReceiptTooEarly(Exception):
+    """A fresh receipt for a wamid not recorded yet: try again shortly."""
 
 
 async def record_status(session: AsyncSession, status: WaStatus) -> bool:
@@ -24,6 +32,8 @@ async def record_status(session: AsyncSession, status: WaStatus) -> bool:
     query = select(WhatsAppSent).where(WhatsAppSent.wamid == status.wamid).with_for_update()
     sent = (await session.execute(query)).scalar_one_or_none()
     if sent is None:
+        if status.at is not None and utcnow() - status.at < RECENT:
+            raise ReceiptTooEarly(f"receipt {status.status} for {status.wamid} came before the send was recorded")
         log.info("receipt %s for %s: not a message this service sent", status.status, status.wamid)
         return False
     if sent.status == "failed":

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from channels.whatsapp.models import WhatsAppSent
+from channels.whatsapp.models import InboxStatus, WhatsAppInbox, WhatsAppSent
 from core.agents import Agent
 from core.db import transaction
 from core.messages import AGENT_DESK
@@ -100,3 +100,16 @@ async def test_writing_again_reopens_the_window(world: World) -> None:
     await world.wait_rows(OutboxMessage, 1, OutboxMessage.channel == AGENT_DESK, OutboxMessage.kind == "customer_message")
     await world.services.desk.reply(ticket.number, BOB, "looking now")
     await world.fake.wait_for(lambda: any("looking now" in t for t in alice.texts()), "the free-text reply")
+
+
+async def test_a_receipt_that_overtakes_the_recorded_send_is_applied_once_it_is_recorded(world: World) -> None:
+    alice = world.customer()
+    await alice.say("hello")
+    await world.fake.wait_for(alice.inbox, "the first question")
+    [row] = await world.rows(OutboxMessage, OutboxMessage.channel == "whatsapp")
+    assert (await world.fake.status("wamid.LATE", "delivered", alice.wa_id)).status_code == 200
+    await world.wait_rows(WhatsAppInbox, 1, WhatsAppInbox.attempts >= 1, WhatsAppInbox.status == InboxStatus.PENDING)
+    # The adapter's commit of what Meta accepted lands only now.
+    async with transaction(world.services.sessions) as session:
+        session.add(WhatsAppSent(outbox_id=row.id or 0, part=1, wamid="wamid.LATE", recipient=alice.wa_id))
+    await world.wait_rows(WhatsAppSent, 1, WhatsAppSent.wamid == "wamid.LATE", WhatsAppSent.status == "delivered")
