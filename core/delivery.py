@@ -13,6 +13,7 @@ from typing import Protocol, cast
 from sqlalchemy import and_, func, or_, select, update
 
 from core.db import SessionFactory, transaction
+from core.loop import WakeableLoop
 from core.messages import AGENT_DESK, OutboundMessage, SendResult
 from core.models import OutboxMessage, OutboxStatus, Ticket
 from core.outbox import to_desk
@@ -71,7 +72,9 @@ class RetryPolicy:
         return min(self.base_delay * 2 ** max(attempts - 1, 0), self.max_delay)
 
 
-class DeliveryWorker:
+class DeliveryWorker(WakeableLoop):
+    name = "delivery"
+
     def __init__(
         self,
         sessions: SessionFactory,
@@ -86,31 +89,11 @@ class DeliveryWorker:
         self.adapters = adapters
         self.policy = policy or RetryPolicy()
         self.concurrency = concurrency
-        self.poll_interval = poll_interval
+        super().__init__(poll_interval)
         self.worker_id = worker_id or uuid.uuid4().hex[:12]
-        self._wake = asyncio.Event()
         # Set by the composition root (metrics, logs): called with the row and "sent", "failed",
         # "retry" or "rate_limited" after each attempt.
         self.on_outcome: Callable[[OutboxMessage, str], None] = lambda row, outcome: None
-
-    def wake(self) -> None:
-        """Something was queued: look now rather than at the next poll."""
-        self._wake.set()
-
-    async def run(self) -> None:
-        while True:
-            try:
-                handled = await self.run_once()
-            except Exception:
-                log.exception("delivery pass failed; retrying after a pause")
-                handled = 0
-            if handled:
-                continue
-            try:
-                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
-            except TimeoutError:
-                pass
-            self._wake.clear()
 
     async def run_once(self) -> int:
         """Send every address's oldest due message once; the number of messages tried."""

@@ -16,6 +16,7 @@ from channels.whatsapp.models import InboxStatus, WhatsAppInbox
 from channels.whatsapp.payload import Batch, parse_batch
 from core.db import SessionFactory, transaction
 from core.delivery import RetryPolicy
+from core.loop import WakeableLoop
 from core.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,9 @@ QUIET_PERIOD = 0.05
 MAX_DEFERRAL = timedelta(seconds=3)
 
 
-class Inbox:
+class Inbox(WakeableLoop):
+    name = "whatsapp inbox"
+
     def __init__(
         self,
         sessions: SessionFactory,
@@ -39,8 +42,8 @@ class Inbox:
     ) -> None:
         self.sessions, self.handle = sessions, handle
         self.policy = policy or RetryPolicy()
-        self.poll_interval, self.claim_size = poll_interval, claim_size
-        self._wake = asyncio.Event()
+        super().__init__(poll_interval)
+        self.claim_size = claim_size
         self._pending: list[tuple[str, asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
         self._last_call = 0.0
@@ -78,7 +81,7 @@ class Inbox:
                 for _, done in batch:
                     if not done.done():
                         done.set_result(None)
-            self._wake.set()
+            self.wake()
 
     def _busy(self) -> bool:
         writing = bool(self._pending) or (self._writer is not None and not self._writer.done())
@@ -87,24 +90,6 @@ class Inbox:
     async def _let_calls_pass(self, row: WhatsAppInbox) -> None:
         while self._busy() and utcnow() - row.received_at < MAX_DEFERRAL:
             await asyncio.sleep(QUIET_PERIOD / 5)
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def run(self) -> None:
-        while True:
-            try:
-                handled = await self.run_once()
-            except Exception:
-                log.exception("whatsapp inbox pass failed; retrying after a pause")
-                handled = 0
-            if handled:
-                continue
-            try:
-                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
-            except TimeoutError:
-                pass
-            self._wake.clear()
 
     async def run_once(self) -> int:
         """Process the due stored calls in arrival order; the number taken."""
