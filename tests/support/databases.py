@@ -18,7 +18,7 @@ BACKENDS = [b.strip() for b in os.environ.get("SWITCHBOARD_TEST_DATABASES", "sql
 async def fresh_database(backend: str, directory: Path) -> AsyncIterator[str]:
     """A SQLAlchemy URL of an empty database that is dropped afterwards."""
     if backend == "sqlite":
-        yield f"sqlite+aiosqlite:///{directory / f'test-{uuid.uuid4().hex[:8]}.db'}"
+        yield f"sqlite:///{directory / f'test-{uuid.uuid4().hex[:8]}.db'}"
         return
     name = f"sb_test_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(POSTGRES_DSN)
