@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 
@@ -53,6 +54,26 @@ class RequestIdMiddleware:
             request_id.reset(token)
 
 
+class WebchatConnectionsMiddleware:
+    """Counts the web-chat sockets open on this instance, from accept to close."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "websocket" or not scope["path"].startswith("/webchat/"):
+            await self.app(scope, receive, send)
+            return
+        with contextlib.ExitStack() as open_socket:
+
+            async def send_counting(message: Message) -> None:
+                if message["type"] == "websocket.accept":
+                    open_socket.enter_context(metrics.webchat_connection())
+                await send(message)
+
+            await self.app(scope, receive, send_counting)
+
+
 def _on_received(message: InboundMessage, received: Received) -> None:
     metrics.count_inbound(message, duplicate=received.duplicate)
     log.info(
@@ -77,6 +98,7 @@ def _on_outcome(row: OutboxMessage, outcome: str) -> None:
 def install(app: FastAPI, services: Services) -> None:
     """Serve `/metrics`, tag requests with ids, and count and log what the desk and the worker do."""
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(WebchatConnectionsMiddleware)
     app.include_router(router)
     services.desk.on_received = _on_received
     services.worker.on_outcome = _on_outcome

@@ -20,6 +20,7 @@ from switchboard.app import build_app
 from tests.core.test_delivery import FakePlatform, HttpAdapter
 from tests.support.customers import CoreCustomer
 from tests.support.servers import serve
+from tests.webchat.visitor import Visitor
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
@@ -113,10 +114,12 @@ async def test_counters_and_gauges_move_with_traffic(
 async def test_webchat_connection_gauge_counts_open_sockets(
     running: tuple[Services, FakePlatform, httpx.AsyncClient],
 ) -> None:
-    from switchboard.observability import metrics
-
     _, _, client = running
     before = value(await scrape(client), "switchboard_webchat_connections")
-    with metrics.webchat_connection(), metrics.webchat_connection():
+    async with Visitor(str(client.base_url)), Visitor(str(client.base_url)):
         assert value(await scrape(client), "switchboard_webchat_connections") == before + 2
+    for _ in range(100):  # the server sees the close a moment after the client
+        if value(await scrape(client), "switchboard_webchat_connections") == before:
+            break
+        await asyncio.sleep(0.05)
     assert value(await scrape(client), "switchboard_webchat_connections") == before
