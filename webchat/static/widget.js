@@ -43,6 +43,17 @@
   state.read = state.read || 0;
   state.queue = state.queue || [];
 
+  function icon(d) {
+    // Drawn, not an emoji: many systems (and headless browsers) lack an emoji font.
+    var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    var path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+    path.setAttribute("d", d);
+    svg.appendChild(path);
+    return svg;
+  }
+
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
     for (var name in attrs || {}) node.setAttribute(name, attrs[name]);
@@ -57,7 +68,7 @@
   root.appendChild(el("link", { rel: "stylesheet", href: base + "/webchat/widget.css" }));
   var box = el("div", { "class": "sb " + (opt("position", "right") === "left" ? "left" : "right"), lang: lang });
   var launcher = el("button", { "class": "launcher", type: "button", "aria-label": T.open, "aria-expanded": "false" });
-  launcher.appendChild(el("span", { "class": "icon", "aria-hidden": "true" }, "💬"));
+  launcher.appendChild(icon("M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"));
   var badge = el("span", { "class": "badge", "aria-hidden": "true", hidden: "" });
   launcher.appendChild(badge);
   var panel = el("div", { "class": "panel", role: "dialog", "aria-label": opt("title", T.title), hidden: "" });
@@ -72,9 +83,11 @@
   var notice = el("div", { "class": "notice", role: "alert", hidden: "" });
   var form = el("form", { "class": "compose" });
   var fileInput = el("input", { type: "file", accept: "image/png,image/jpeg,image/webp,application/pdf", hidden: "" });
-  var fileButton = el("button", { type: "button", "class": "attach", "aria-label": T.file, title: T.file }, "📎");
+  var fileButton = el("button", { type: "button", "class": "attach", "aria-label": T.file, title: T.file });
+  fileButton.appendChild(icon("M16.5 6.5 8.8 14.2a1.8 1.8 0 0 0 2.5 2.5l8-8a3.5 3.5 0 0 0-5-5l-8.3 8.3a5.3 5.3 0 0 0 7.5 7.5l7-7-1.4-1.4-7 7a3.3 3.3 0 0 1-4.7-4.7l8.3-8.3a1.5 1.5 0 0 1 2.2 2.2l-8 8-.2-.2 7.7-7.7z"));
   var input = el("textarea", { rows: "1", "aria-label": T.input, placeholder: T.input });
-  var sendButton = el("button", { type: "submit", "class": "send", "aria-label": T.send, title: T.send }, "➤");
+  var sendButton = el("button", { type: "submit", "class": "send", "aria-label": T.send, title: T.send });
+  sendButton.appendChild(icon("M3 20.5 21 12 3 3.5v6.6l12 1.9-12 1.9z"));
   [fileInput, fileButton, input, sendButton].forEach(function (n) { form.appendChild(n); });
   [head, log, typing, notice, form].forEach(function (n) { panel.appendChild(n); });
   box.appendChild(panel);
@@ -169,11 +182,11 @@
         if (a.kind === "image") {
           wrap.appendChild(el("img", { src: href, alt: a.filename || "image" }));
         } else {
-          var link = el("a", { href: href, download: a.filename || "file", "aria-label": T.download + " " + (a.filename || "") }, "📄 " + (a.filename || "file"));
+          var link = el("a", { href: href, download: a.filename || "file", "aria-label": T.download + " " + (a.filename || "") }, (a.filename || "file"));
           wrap.appendChild(link);
         }
       })
-      .catch(function () { wrap.appendChild(el("span", { "class": "missing" }, "📄 " + (a.filename || "file"))); });
+      .catch(function () { wrap.appendChild(el("span", { "class": "missing" }, (a.filename || "file"))); });
     return wrap;
   }
 
