@@ -3,8 +3,10 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import channels.whatsapp.models  # noqa: F401  (the WhatsApp channel's own tables)
+import bot.models  # noqa: F401  (every package's own tables, so autogenerate sees them all)
+import channels.whatsapp.models  # noqa: F401
 import core.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import webchat.models  # noqa: F401
 
 target_metadata = SQLModel.metadata
 

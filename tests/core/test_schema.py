@@ -5,8 +5,10 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
-import channels.whatsapp.models  # noqa: F401  (the WhatsApp channel's own tables)
+import bot.models  # noqa: F401  (every package's own tables, so autogenerate sees them all)
+import channels.whatsapp.models  # noqa: F401
 import core.models  # noqa: F401
+import webchat.models  # noqa: F401
 from core.db import create_engine
 from core.settings import Settings
 
