@@ -29,13 +29,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
 from core.db import create_engine
 from core.migrate import upgrade
 from tests.support.databases import fresh_database
 from tests.support.servers import free_port
+from bench.process import wait_ready
 
 TIMEOUT = 30.0
 
@@ -64,18 +64,6 @@ def start_service(url: str, data_dir: Path) -> tuple[subprocess.Popen[bytes], st
     process = subprocess.Popen([sys.executable, "-m", "switchboard", "serve", "--host", "127.0.0.1",
                                 "--port", str(port)], env=env)
     return process, f"http://127.0.0.1:{port}"
-
-
-async def wait_ready(app_url: str, process: subprocess.Popen[bytes]) -> None:
-    async with httpx.AsyncClient() as client:
-        for _ in range(300):
-            if process.poll() is not None:
-                raise RuntimeError("switchboard serve exited; its output above says why")
-            with contextlib.suppress(httpx.TransportError):
-                if (await client.get(f"{app_url}/readyz")).status_code == 200:
-                    return
-            await asyncio.sleep(0.1)
-    raise RuntimeError("switchboard serve did not become ready")
 
 
 async def frame(socket: ClientConnection, timeout: float = TIMEOUT) -> dict[str, Any]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import statistics
@@ -37,6 +36,7 @@ from tests.fakes.whatsapp import FakeWhatsApp
 from tests.fakes.whatsapp_payloads import message, notification
 from tests.support.databases import fresh_database
 from tests.support.servers import free_port, serve
+from bench.process import wait_ready
 
 
 def bodies(fake: FakeWhatsApp, messages: int, customers: int) -> list[bytes]:
@@ -62,18 +62,6 @@ def start_service(url: str, data_dir: Path, api_url: str, fake: FakeWhatsApp) ->
     env.update({"DATABASE_URL": url, "DATA_DIR": str(data_dir), "LOG_LEVEL": "WARNING", "OUTBOX_POLL_INTERVAL": "0.2"})
     process = subprocess.Popen([sys.executable, "-m", "switchboard", "serve", "--port", str(port)], env=env)
     return process, f"http://127.0.0.1:{port}"
-
-
-async def wait_ready(app_url: str, process: subprocess.Popen[bytes]) -> None:
-    async with httpx.AsyncClient() as client:
-        for _ in range(300):
-            if process.poll() is not None:
-                raise RuntimeError("switchboard serve exited; its output above says why")
-            with contextlib.suppress(httpx.TransportError):
-                if (await client.get(f"{app_url}/readyz")).status_code == 200:
-                    return
-            await asyncio.sleep(0.1)
-    raise RuntimeError("switchboard serve did not become ready")
 
 
 async def run(backend: str, messages: int, customers: int, concurrency: int) -> dict[str, float]:
