@@ -9,7 +9,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.agent_side import act_once, agent_of, in_agent_group, ticket_number
+from bot.agent_side import act_once, agent_of, command_ticket, in_agent_group
 from bot.context import BotContext
 from bot.texts import texts
 from core import agents
@@ -59,11 +59,8 @@ def build_action(name: str, argument: str, agent: Agent) -> Action | str:
 
 
 async def agent_command(message: Message, command: CommandObject, ctx: BotContext) -> None:
-    if message.from_user is None:
-        return
-    number = await ticket_number(ctx, message)
-    if number is None:
-        await message.reply(texts("not_in_ticket", ctx.language))
+    number = await command_ticket(ctx, message)
+    if number is None or message.from_user is None:
         return
     action = build_action(command.command, (command.args or "").strip(), agent_of(message.from_user))
     if isinstance(action, str):

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import BotContext
 from bot.models import TelegramGroupMessage, TelegramTopic
+from bot.texts import texts
 from core.agents import Agent
 from core.models import Ticket
 from core.receipts import claim_receipt
@@ -31,6 +32,16 @@ def in_agent_group(event: Message | CallbackQuery, ctx: BotContext) -> bool:
     """The only place agents act from; the filter every agent-side router uses."""
     chat = event.chat if isinstance(event, Message) else (event.message.chat if event.message else None)
     return chat is not None and ctx.agent_chat_id is not None and chat.id == ctx.agent_chat_id
+
+
+async def command_ticket(ctx: BotContext, message: Message) -> int | None:
+    """The ticket an agent's command is about; None (the agent told why) when it names none."""
+    if message.from_user is None:
+        return None
+    number = await ticket_number(ctx, message)
+    if number is None:
+        await message.reply(texts("not_in_ticket", ctx.language))
+    return number
 
 
 async def ticket_number(ctx: BotContext, message: Message) -> int | None:

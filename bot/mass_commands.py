@@ -8,7 +8,7 @@ from aiogram.types import Message
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.agent_side import act_once, agent_of, in_agent_group, ticket_number
+from bot.agent_side import act_once, agent_of, command_ticket, in_agent_group
 from bot.context import BotContext
 from bot.contract_texts import contract_texts
 from bot.texts import texts
@@ -39,11 +39,8 @@ def link_action(numbers: list[int], agent: Agent):  # type: ignore[no-untyped-de
 
 
 async def mass_command(message: Message, command: CommandObject, ctx: BotContext) -> None:
-    if message.from_user is None:
-        return
-    number = await ticket_number(ctx, message)
-    if number is None:
-        await message.reply(texts("not_in_ticket", ctx.language))
+    number = await command_ticket(ctx, message)
+    if number is None or message.from_user is None:
         return
     agent, argument = agent_of(message.from_user), (command.args or "").strip()
     key = f"{message.chat.id}:{message.message_id}"
