@@ -22,7 +22,7 @@ async def handle(turn: Turn, dialog: Dialog | None) -> bool:
     kind, _, rest = (turn.inbound.choice or "").partition(":")
     number, _, value = rest.partition(":")
     if kind not in ("solved", "unsolved", "rate") or not number.isdigit():
-        if dialog is None and (typed := typed_confirmation(turn)):
+        if dialog is None and (typed := typed_confirmation(turn.text)):
             kind, number = typed, await latest_solved(turn)
             if number:
                 await confirm(turn, dialog, kind, int(number))
@@ -35,9 +35,9 @@ async def handle(turn: Turn, dialog: Dialog | None) -> bool:
     return True
 
 
-def typed_confirmation(turn: Turn) -> str | None:
+def typed_confirmation(text: str) -> str | None:
     """"Solved" / "Не решено" typed instead of pressed, on channels without buttons."""
-    typed = turn.text.casefold()
+    typed = text.strip().casefold()
     for kind in ("solved", "unsolved"):
         if typed in {label.casefold() for label in service_texts.all_values(f"confirm.{kind}")}:
             return kind

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -7,18 +11,38 @@ from core.models import InboundReceipt
 from core.timeutil import utcnow
 
 
-async def claim_receipt(session: AsyncSession, channel: str, external_id: str) -> bool:
-    """Record that a platform message id is being handled; False if it already was.
+@dataclass(frozen=True)
+class Received:
+    """What became of one inbound message: handled now, or a platform's repeat of one handled before."""
 
-    ON CONFLICT DO NOTHING rather than catching IntegrityError: on PostgreSQL a concurrent duplicate
-    waits for the first transaction and then inserts nothing, without aborting ours.
-    """
+    duplicate: bool
+    message_id: int | None = None
+
+
+# Records that a platform message id is being handled; inserts nothing if it already was.
+# ON CONFLICT DO NOTHING rather than catching IntegrityError: on PostgreSQL a concurrent duplicate
+# waits for the first transaction and then inserts nothing, without aborting ours.
+# Built once per dialect, executed with receipt_values(): the same statement every time is
+# compiled once and found in SQLAlchemy's cache after that.
+_CLAIM: dict[str, Insert] = {
+    name: dialect.insert(InboundReceipt).on_conflict_do_nothing(index_elements=["channel", "external_id"])
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+
+
+def receipt_statement(dialect: str) -> Insert:
+    return _CLAIM["postgresql" if dialect == "postgresql" else "sqlite"]
+
+
+def receipt_values(channel: str, external_id: str) -> dict[str, Any]:
+    return {"channel": channel, "external_id": external_id, "created_at": utcnow()}
+
+
+async def claim_receipt(session: AsyncSession, channel: str, external_id: str) -> bool:
+    """True if this transaction is the first to handle the message."""
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(InboundReceipt)
-        .values(channel=channel, external_id=external_id, created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["channel", "external_id"])
-    )
-    result = await session.execute(statement)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    # On the session's connection: given separate values, Session.execute would take this for an
+    # ORM bulk insert, whose result has no rowcount.
+    connection = await session.connection()
+    result = await connection.execute(receipt_statement(dialect), receipt_values(channel, external_id))
+    return bool(result.rowcount)
