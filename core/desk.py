@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from core import agents, conversation
+from core import agents, conversation, express
 from core.agents import Agent
 from core.contacts import identify, store_inbound
 from core.db import SessionFactory, transaction
@@ -17,7 +16,7 @@ from core.files import FileStore
 from core.i18n import pick_language
 from core.messages import InboundAttachment, InboundMessage
 from core.models import Ticket, TicketStatus, TicketType
-from core.receipts import claim_receipt
+from core.receipts import Received, claim_receipt
 from core.tickets import TicketError
 from core.turn import Limits, Turn
 
@@ -30,15 +29,10 @@ class TicketNotFound(TicketError):
         self.number = number
 
 
-@dataclass(frozen=True)
-class Received:
-    duplicate: bool
-    message_id: int | None = None
-
-
 class Desk:
     def __init__(
         self,
+        engine: AsyncEngine,
         sessions: SessionFactory,
         files: FileStore,
         *,
@@ -50,23 +44,28 @@ class Desk:
         self.files = files
         self.default_language = default_language
         self.limits = limits or Limits()
+        self.express = express.ExpressLane(engine, require_contract=self.limits.require_contract)
         self.on_queued = on_queued
         # Set by the composition root (metrics, logs): called after each message is committed.
         self.on_received: Callable[[InboundMessage, Received], None] = lambda message, received: None
 
     async def receive(self, message: InboundMessage) -> Received:
         """Handle one customer message exactly once, however often the platform delivers it."""
+        if express.eligible(message) and (done := await self.express.receive(message)) is not None:
+            return self._received(message, done)
         async with transaction(self.sessions) as session:
             if not await claim_receipt(session, message.channel, message.external_id):
-                self.on_received(message, Received(duplicate=True))
-                return Received(duplicate=True)
+                return self._received(message, Received(duplicate=True))
             identity = await identify(session, message)
             stored, attachments = await store_inbound(session, identity, message, self.files)
             language = pick_language(identity.language, self.default_language)
             turn = Turn(session, identity, language, message, stored, attachments, self.limits)
             await conversation.handle(turn)
-        self.on_queued()
-        received = Received(duplicate=False, message_id=stored.id)
+        return self._received(message, Received(duplicate=False, message_id=stored.id))
+
+    def _received(self, message: InboundMessage, received: Received) -> Received:
+        if not received.duplicate:
+            self.on_queued()
         self.on_received(message, received)
         return received
 

@@ -57,6 +57,7 @@ class Services:
             on_queued = wake_everywhere
 
         desk = Desk(
+            engine,
             sessions,
             files,
             default_language=settings.default_language,
