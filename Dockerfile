@@ -6,7 +6,7 @@ RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
 # Dependencies first: this layer is reused until pyproject.toml changes.
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 RUN mkdir -p core && touch core/__init__.py \
     && pip install . && pip uninstall -y switchboard
 COPY . .
