@@ -7,10 +7,11 @@ import logging
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol, cast
 
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import SessionFactory, transaction
 from core.loop import WakeableLoop
@@ -131,22 +132,23 @@ class DeliveryWorker(WakeableLoop):
         )
         claimed: list[OutboxMessage] = []
         async with transaction(self.sessions) as session:
-            rows = list((await session.execute(due)).scalars())
-            lease_until = now + timedelta(seconds=self.policy.lease)
-            for row in rows:
-                # Compare-and-set on the lease: of several workers, exactly one wins each message.
-                result = await session.execute(
-                    update(OutboxMessage)
-                    .where(
-                        OutboxMessage.id == row.id,
-                        OutboxMessage.status == OutboxStatus.PENDING,
-                        or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),  # type: ignore[union-attr]
-                    )
-                    .values(locked_until=lease_until, locked_by=self.worker_id)
-                )
-                if result.rowcount:  # type: ignore[attr-defined]
+            for row in list((await session.execute(due)).scalars()):
+                if await self._lease(session, row, now):
                     claimed.append(row)
         return claimed
+
+    async def _lease(self, session: AsyncSession, row: OutboxMessage, now: datetime) -> bool:
+        """Compare-and-set on the lease: of several workers, exactly one wins each message."""
+        result = await session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == row.id,
+                OutboxMessage.status == OutboxStatus.PENDING,
+                or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),  # type: ignore[union-attr]
+            )
+            .values(locked_until=now + timedelta(seconds=self.policy.lease), locked_by=self.worker_id)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     @staticmethod
     def _message(row: OutboxMessage) -> OutboundMessage:
@@ -217,16 +219,7 @@ class DeliveryWorker(WakeableLoop):
             for row in (await session.execute(query)).scalars():
                 if not combining.can_combine(message, self._message(row)):
                     break
-                result = await session.execute(
-                    update(OutboxMessage)
-                    .where(
-                        OutboxMessage.id == row.id,
-                        OutboxMessage.status == OutboxStatus.PENDING,
-                        or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),  # type: ignore[union-attr]
-                    )
-                    .values(locked_until=now + timedelta(seconds=self.policy.lease), locked_by=self.worker_id)
-                )
-                if not result.rowcount:  # type: ignore[attr-defined]
+                if not await self._lease(session, row, now):
                     break
                 claimed.append(row)
         return claimed
