@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import sla
 from core.contacts import store_attachments
 from core.files import FileStore
 from core.messages import AttachmentRef, InboundAttachment, OutboundMessage
 from core.models import Direction, Message, Ticket, TicketStatus, TicketType
-from core import sla
 from core.outbox import enqueue
 from core.texts import texts
 from core.tickets import TicketError, change_status, record, touch
@@ -31,6 +31,22 @@ class EmptyReply(TicketError):
         super().__init__("nothing to send: the reply has no text and no files")
 
 
+def staff_message(
+    session: AsyncSession, ticket: Ticket, author: str, text: str, direction: Direction = Direction.OUTBOUND
+) -> Message:
+    """Staff's words kept on the ticket's thread (sending them is the caller's part)."""
+    message = Message(
+        ticket_id=ticket.id,
+        direction=direction,
+        channel=ticket.channel,
+        address=ticket.address,
+        author=author,
+        text=text,
+    )
+    session.add(message)
+    return message
+
+
 async def reply(
     session: AsyncSession,
     files: FileStore,
@@ -43,15 +59,7 @@ async def reply(
     text = text.strip()
     if not text and not attachments:
         raise EmptyReply()
-    message = Message(
-        ticket_id=ticket.id,
-        direction=Direction.OUTBOUND,
-        channel=ticket.channel,
-        address=ticket.address,
-        author=agent.name,
-        text=text,
-    )
-    session.add(message)
+    message = staff_message(session, ticket, agent.name, text)
     await session.flush()
     rows = store_attachments(session, files, message, attachments or [], ticket_id=ticket.id)
     await session.flush()
@@ -78,15 +86,7 @@ async def note(session: AsyncSession, ticket: Ticket, agent: Agent, text: str) -
     """An internal note: kept on the ticket, never sent to the customer."""
     if not text.strip():
         raise EmptyReply()
-    message = Message(
-        ticket_id=ticket.id,
-        direction=Direction.NOTE,
-        channel=ticket.channel,
-        address=ticket.address,
-        author=agent.name,
-        text=text.strip(),
-    )
-    session.add(message)
+    message = staff_message(session, ticket, agent.name, text.strip(), Direction.NOTE)
     record(session, ticket, "note", agent.actor, comment=text.strip())
     return message
 
@@ -95,16 +95,7 @@ async def ask(session: AsyncSession, ticket: Ticket, agent: Agent, question: str
     """Ask the customer for details; the ticket waits for them."""
     if not question.strip():
         raise EmptyReply()
-    session.add(
-        Message(
-            ticket_id=ticket.id,
-            direction=Direction.OUTBOUND,
-            channel=ticket.channel,
-            address=ticket.address,
-            author=agent.name,
-            text=question.strip(),
-        )
-    )
+    staff_message(session, ticket, agent.name, question.strip())
     await change_status(session, ticket, TicketStatus.WAITING_CUSTOMER, actor=agent.actor, comment=question)
 
 

@@ -6,14 +6,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import sla, tickets
-from core.agents import Agent
+from core.agents import Agent, staff_message
 from core.closing import status_choices
 from core.messages import AGENT_DESK
 from core.models import (
     BroadcastRecipient,
-    Direction,
     MassBroadcast,
-    Message,
     OutboxMessage,
     OutboxStatus,
     Ticket,
@@ -90,19 +88,6 @@ async def link(session: AsyncSession, parent: Ticket, child: Ticket, agent: Agen
     to_desk(session, parent, "mass_linked", child=child.number, linked=await linked_count(session, parent))
 
 
-def _public_message(session: AsyncSession, ticket: Ticket, author: str, text: str) -> None:
-    session.add(
-        Message(
-            ticket_id=ticket.id,
-            direction=Direction.OUTBOUND,
-            channel=ticket.channel,
-            address=ticket.address,
-            author=author,
-            text=text,
-        )
-    )
-
-
 async def _record_broadcast(
     session: AsyncSession, parent: Ticket, kind: str, text: str, actor: str, rows: list[OutboxMessage], linked: int
 ) -> MassBroadcast:
@@ -124,7 +109,7 @@ async def broadcast(session: AsyncSession, parent: Ticket, agent: Agent, text: s
     linked = [child for child in await children(session, parent) if child.status != S.CLOSED]
     rows = []
     for ticket in [parent, *linked]:
-        _public_message(session, ticket, agent.name, text)
+        staff_message(session, ticket, agent.name, text)
         body = service_texts("mass.update", ticket.language, number=ticket.number, subject=parent.subject, text=text)
         rows.append(tickets.notify_customer(session, ticket, body, meta={"mass_incident": parent.number}))
     await session.flush()
