@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import takewhile
 from typing import Protocol, cast
 
 from sqlalchemy import and_, func, or_, select, update
@@ -130,25 +131,31 @@ class DeliveryWorker(WakeableLoop):
             .order_by(OutboxMessage.id)
             .limit(self.concurrency * 8)
         )
-        claimed: list[OutboxMessage] = []
         async with transaction(self.sessions) as session:
-            for row in list((await session.execute(due)).scalars()):
-                if await self._lease(session, row, now):
-                    claimed.append(row)
+            rows = list((await session.execute(due)).scalars())
+            won = await self._lease(session, rows, now)
+            claimed = [row for row in rows if row.id in won]
         return claimed
 
-    async def _lease(self, session: AsyncSession, row: OutboxMessage, now: datetime) -> bool:
-        """Compare-and-set on the lease: of several workers, exactly one wins each message."""
-        result = await session.execute(
+    async def _lease(self, session: AsyncSession, rows: list[OutboxMessage], now: datetime) -> set[int]:
+        """Compare-and-set on the lease, one statement for all `rows`: of several workers, exactly
+        one wins each message. The ids this worker won."""
+        if not rows:
+            return set()
+        # Core on the session's connection: an ORM-enabled UPDATE would look for these rows among
+        # the session's objects to synchronize them, for every statement.
+        connection = await session.connection()
+        result = await connection.execute(
             update(OutboxMessage)
             .where(
-                OutboxMessage.id == row.id,
+                OutboxMessage.id.in_([row.id for row in rows]),  # type: ignore[union-attr]
                 OutboxMessage.status == OutboxStatus.PENDING,
                 or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),  # type: ignore[union-attr]
             )
             .values(locked_until=now + timedelta(seconds=self.policy.lease), locked_by=self.worker_id)
+            .returning(OutboxMessage.id)
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return set(result.scalars())
 
     @staticmethod
     def _message(row: OutboxMessage) -> OutboundMessage:
@@ -175,7 +182,7 @@ class DeliveryWorker(WakeableLoop):
                 result = await asyncio.wait_for(sending, self.policy.lease / 2)
             except BaseException:
                 # Only the head carries the outcome of a failed combined send; the rest wait their turn.
-                await self._release(following)
+                await self._finish(following)
                 raise
         except PermanentFailure as failure:
             await self._fail(row, failure.reason)
@@ -190,8 +197,10 @@ class DeliveryWorker(WakeableLoop):
             self.on_outcome(row, "retry")
             await self._retry(row, f"{type(error).__name__}: {error}", None, counts=True)
         else:
+            await self._finish(
+                [row, *following], status=OutboxStatus.SENT, external_id=result.external_id, sent_at=utcnow()
+            )
             for sent in (row, *following):
-                await self._finish(sent, status=OutboxStatus.SENT, external_id=result.external_id, sent_at=utcnow())
                 self.on_outcome(sent, "sent")
 
     async def _claim_following(
@@ -203,7 +212,6 @@ class DeliveryWorker(WakeableLoop):
             return []
         combining = cast(CombiningAdapter, adapter)
         now = utcnow()
-        claimed: list[OutboxMessage] = []
         async with transaction(self.sessions) as session:
             query = (
                 select(OutboxMessage)
@@ -216,25 +224,36 @@ class DeliveryWorker(WakeableLoop):
                 .order_by(OutboxMessage.id)  # type: ignore[arg-type]
                 .limit(limit)
             )
-            for row in (await session.execute(query)).scalars():
-                if not combining.can_combine(message, self._message(row)):
-                    break
-                if not await self._lease(session, row, now):
-                    break
-                claimed.append(row)
+            candidates = list(
+                takewhile(
+                    lambda row: combining.can_combine(message, self._message(row)),
+                    (await session.execute(query)).scalars(),
+                )
+            )
+            won = await self._lease(session, candidates, now)
+            # Only an unbroken run behind the head keeps the order; what was won past a gap goes back.
+            claimed = list(takewhile(lambda row: row.id in won, candidates))
+            await self._unlock(session, [row for row in candidates[len(claimed) :] if row.id in won])
         return claimed
 
-    async def _release(self, rows: list[OutboxMessage]) -> None:
-        for row in rows:
-            await self._finish(row)
-
-    async def _finish(self, row: OutboxMessage, **values: object) -> None:
+    async def _finish(self, rows: list[OutboxMessage], **values: object) -> None:
+        """Release the lease of `rows` (with `values` set) in one statement; without values, the
+        rows go back to the queue as they were."""
+        if not rows:
+            return
         async with transaction(self.sessions) as session:
-            await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == row.id)
-                .values(locked_until=None, locked_by=None, **values)
-            )
+            await self._unlock(session, rows, **values)
+
+    @staticmethod
+    async def _unlock(session: AsyncSession, rows: list[OutboxMessage], **values: object) -> None:
+        if not rows:
+            return
+        connection = await session.connection()  # Core, as in _lease
+        await connection.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_([row.id for row in rows]))  # type: ignore[union-attr]
+            .values(locked_until=None, locked_by=None, **values)
+        )
 
     async def _retry(self, row: OutboxMessage, reason: str, retry_after: float | None, *, counts: bool) -> None:
         attempts = row.attempts + 1 if counts else row.attempts
@@ -244,7 +263,7 @@ class DeliveryWorker(WakeableLoop):
         delay = retry_after if retry_after is not None else self.policy.delay(attempts)
         log.warning("outbox %s to %s:%s will retry in %.1fs: %s", row.id, row.channel, row.address, delay, reason)
         await self._finish(
-            row, attempts=attempts, last_error=reason, next_attempt_at=utcnow() + timedelta(seconds=delay)
+            [row], attempts=attempts, last_error=reason, next_attempt_at=utcnow() + timedelta(seconds=delay)
         )
 
     async def _fail(self, row: OutboxMessage, reason: str, *, attempts: int | None = None) -> None:

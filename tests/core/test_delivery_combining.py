@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -13,6 +14,7 @@ from core.messages import OutboundMessage, SendResult
 from core.models import OutboxMessage, OutboxStatus
 from core.outbox import enqueue
 from core.services import Services
+from core.timeutil import utcnow
 
 
 @dataclass
@@ -74,3 +76,24 @@ async def test_a_refused_combined_send_releases_the_rest(services: Services) -> 
             break
         await asyncio.sleep(0.02)
     assert platform.sends == [["one", "two"]]
+
+
+async def test_a_message_held_by_another_worker_ends_the_run_and_what_follows_goes_back(services: Services) -> None:
+    platform = CombiningPlatform()
+    worker = DeliveryWorker(services.sessions, {"slow": platform}, policy=RetryPolicy(base_delay=0.01))
+    await queue(services, ("text", "one"), ("text", "two"), ("text", "three"), ("text", "four"))
+    held = (await rows(services))[2]
+    async with transaction(services.sessions) as session:  # a lease another worker still holds
+        row = await session.get(OutboxMessage, held.id)
+        assert row is not None
+        row.locked_until, row.locked_by = utcnow() + timedelta(minutes=5), "other"
+
+    await worker.run_once()
+
+    assert platform.sends == [["one", "two"]]  # never "four" before "three"
+    after = await rows(services)
+    assert [(r.status, r.locked_by) for r in after] == [
+        (OutboxStatus.SENT, None), (OutboxStatus.SENT, None),
+        (OutboxStatus.PENDING, "other"), (OutboxStatus.PENDING, None),  # won with the run, then released
+    ]
+    assert after[3].locked_until is None
