@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 
 from bot.context import BotContext
+from bot.contract_events import renderers as contract_renderers
 from bot.customer_adapter import TelegramAdapter
 from bot.desk_adapter import AgentDeskAdapter
-from bot.contract_events import renderers as contract_renderers
 from bot.desk_events import renderers
 from bot.dispatcher import build_dispatcher
 from bot.limiter import LocalRateLimiter, RateLimiter, Rule
 from bot.runtime import TelegramRuntime
 from bot.sender import Sender
+from bot.session import BotSession
 from bot.webhook import webhook_router
 from channels.base import ChannelPlugin
 from core.delivery import ChannelAdapter
@@ -29,8 +28,7 @@ def telegram_plugin(services: Services) -> ChannelPlugin | None:
     settings = services.settings
     if not settings.telegram_bot_token:
         return None
-    bot = Bot(settings.telegram_bot_token,
-              session=AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url)))
+    bot = Bot(settings.telegram_bot_token, session=BotSession(settings.telegram_api_url))
     rules = {
         # Evenly spaced, 2% under the limit, so network jitter never puts one too many in Telegram's second.
         "global": Rule(settings.telegram_global_per_second, 1.0, spacing=1.02 / settings.telegram_global_per_second),

@@ -6,11 +6,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.session import BotSession
 from tests.fakes.telegram import FakeTelegram
 from tests.support.servers import serve
 
@@ -19,7 +18,7 @@ from tests.support.servers import serve
 async def fake_bot() -> AsyncIterator[tuple[FakeTelegram, Bot]]:
     fake = FakeTelegram()
     async with serve(fake.app) as url:
-        bot = Bot(fake.token, session=AiohttpSession(api=TelegramAPIServer.from_base(url)))
+        bot = Bot(fake.token, session=BotSession(url))
         try:
             yield fake, bot
         finally:
