@@ -13,22 +13,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import func, select
 
+from bench.databases import add_backend_option, chosen_backends, migrated_services
 from core.db import transaction
 from core.delivery import DeliveryWorker
 from core.messages import OutboundMessage, SendResult
-from core.migrate import upgrade
 from core.models import OutboxMessage, OutboxStatus
 from core.outbox import enqueue
-from core.services import Services
-from core.settings import Settings
-from tests.support.databases import fresh_database
 
 
 @dataclass
@@ -49,31 +44,19 @@ class InstantPlatform:
 
 
 async def run(backend: str, messages: int, addresses: int, combining: bool) -> dict[str, float]:
-    with tempfile.TemporaryDirectory() as directory:
-        async with fresh_database(backend, Path(directory)) as url:
-            settings = Settings(_env_file=None, database_url=url, data_dir=Path(directory) / "data")  # type: ignore[call-arg]
-            services = Services.build(settings)
-            try:
-                await upgrade(services.engine)
-                async with transaction(services.sessions) as session:
-                    for i in range(messages):
-                        enqueue(session, OutboundMessage(channel="bench", address=f"a{i % addresses}", text=f"m{i}"))
-                platform = InstantPlatform(max_combined=50 if combining else 0)
-                worker = DeliveryWorker(services.sessions, {"bench": platform})
-                started = time.perf_counter()
-                while await worker.run_once():
-                    pass
-                elapsed = time.perf_counter() - started
-                async with services.sessions() as session:
-                    sent = (
-                        await session.execute(
-                            select(func.count())
-                            .select_from(OutboxMessage)
-                            .where(OutboxMessage.status == OutboxStatus.SENT)
-                        )
-                    ).scalar_one()
-            finally:
-                await services.engine.dispose()
+    async with migrated_services(backend) as services:
+        async with transaction(services.sessions) as session:
+            for i in range(messages):
+                enqueue(session, OutboundMessage(channel="bench", address=f"a{i % addresses}", text=f"m{i}"))
+        platform = InstantPlatform(max_combined=50 if combining else 0)
+        worker = DeliveryWorker(services.sessions, {"bench": platform})
+        started = time.perf_counter()
+        while await worker.run_once():
+            pass
+        elapsed = time.perf_counter() - started
+        async with services.sessions() as session:
+            sent_rows = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == OutboxStatus.SENT)
+            sent = (await session.execute(sent_rows)).scalar_one()
     return {"seconds": elapsed, "rate": messages / elapsed, "sent": sent, "sends": platform.sends}
 
 
@@ -82,9 +65,9 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=3000)
     parser.add_argument("--addresses", type=int, default=300)
     parser.add_argument("--combining", action="store_true")
-    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    add_backend_option(parser)
     args = parser.parse_args()
-    for backend in ["sqlite", "postgres"] if args.backend == "both" else [args.backend]:
+    for backend in chosen_backends(args):
         result = asyncio.run(run(backend, args.messages, args.addresses, args.combining))
         print(
             f"{backend:8} {args.messages} messages to {args.addresses} addresses in {result['seconds']:.2f}s = "

@@ -15,50 +15,38 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import tempfile
 import time
-from pathlib import Path
 
 from sqlalchemy import func, select
 
+from bench.databases import add_backend_option, chosen_backends, migrated_services
 from core.messages import InboundMessage
-from core.migrate import upgrade
 from core.models import Message, OutboxMessage
-from core.services import Services
-from core.settings import Settings
 from tests.support.customers import CoreCustomer
-from tests.support.databases import fresh_database
 
 
 async def run(backend: str, messages: int, customers: int, concurrency: int) -> dict[str, float]:
-    with tempfile.TemporaryDirectory() as directory:
-        async with fresh_database(backend, Path(directory)) as url:
-            settings = Settings(_env_file=None, database_url=url, data_dir=Path(directory) / "data")  # type: ignore[call-arg]
-            services = Services.build(settings)
-            try:
-                await upgrade(services.engine)
-                people = [CoreCustomer(services, f"c{i}", channel="bench") for i in range(customers)]
-                for person in people:
-                    await person.open_ticket(f"Ticket of {person.address}")
-                queue: asyncio.Queue[InboundMessage] = asyncio.Queue()
-                for i in range(messages):
-                    person = people[i % customers]
-                    queue.put_nowait(
-                        InboundMessage(channel="bench", sender=person.address, external_id=f"b{i}", text=f"update {i}")
-                    )
+    async with migrated_services(backend) as services:
+        people = [CoreCustomer(services, f"c{i}", channel="bench") for i in range(customers)]
+        for person in people:
+            await person.open_ticket(f"Ticket of {person.address}")
+        queue: asyncio.Queue[InboundMessage] = asyncio.Queue()
+        for i in range(messages):
+            person = people[i % customers]
+            queue.put_nowait(
+                InboundMessage(channel="bench", sender=person.address, external_id=f"b{i}", text=f"update {i}")
+            )
 
-                async def worker() -> None:
-                    while not queue.empty():
-                        await services.desk.receive(queue.get_nowait())
+        async def worker() -> None:
+            while not queue.empty():
+                await services.desk.receive(queue.get_nowait())
 
-                started = time.perf_counter()
-                await asyncio.gather(*(worker() for _ in range(concurrency)))
-                elapsed = time.perf_counter() - started
-                async with services.sessions() as session:
-                    stored = (await session.execute(select(func.count()).select_from(Message))).scalar_one()
-                    queued = (await session.execute(select(func.count()).select_from(OutboxMessage))).scalar_one()
-            finally:
-                await services.engine.dispose()
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+        async with services.sessions() as session:
+            stored = (await session.execute(select(func.count()).select_from(Message))).scalar_one()
+            queued = (await session.execute(select(func.count()).select_from(OutboxMessage))).scalar_one()
     return {"messages": messages, "seconds": elapsed, "rate": messages / elapsed, "stored": stored, "queued": queued}
 
 
@@ -67,9 +55,9 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=5000)
     parser.add_argument("--customers", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    add_backend_option(parser)
     args = parser.parse_args()
-    for backend in ["sqlite", "postgres"] if args.backend == "both" else [args.backend]:
+    for backend in chosen_backends(args):
         result = asyncio.run(run(backend, args.messages, args.customers, args.concurrency))
         print(
             f"{backend:8} {int(result['messages'])} messages in {result['seconds']:.2f}s = "
