@@ -269,16 +269,12 @@ class DeliveryWorker(WakeableLoop):
     async def _fail(self, row: OutboxMessage, reason: str, *, attempts: int | None = None) -> None:
         log.error("outbox %s to %s:%s failed: %s", row.id, row.channel, row.address, reason)
         async with transaction(self.sessions) as session:
-            await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == row.id)
-                .values(
-                    status=OutboxStatus.FAILED,
-                    last_error=reason,
-                    attempts=attempts if attempts is not None else row.attempts + 1,
-                    locked_until=None,
-                    locked_by=None,
-                )
+            await self._unlock(
+                session,
+                [row],
+                status=OutboxStatus.FAILED,
+                last_error=reason,
+                attempts=attempts if attempts is not None else row.attempts + 1,
             )
             # Agents must learn that the customer did not get it; desk events themselves cannot loop.
             # A mass incident's messages are counted in its own report instead: one event per linked
