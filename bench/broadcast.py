@@ -49,7 +49,9 @@ class StatusCounter:
         self.app = app
         self.counts: dict[int, int] = {}
 
-    async def __call__(self, scope: Scope, receive: Callable[[], Awaitable[Any]], send: Callable[[Scope], Awaitable[None]]) -> None:
+    async def __call__(
+        self, scope: Scope, receive: Callable[[], Awaitable[Any]], send: Callable[[Scope], Awaitable[None]]
+    ) -> None:
         if scope["type"] == "http" and scope["path"] == "/__statuses":
             await JSONResponse({str(code): n for code, n in self.counts.items()})(scope, receive, send)
             return
@@ -83,18 +85,32 @@ async def seed(services: Services, customers: int) -> Ticket:
         await session.flush()
         users = [FIRST_USER + i for i in range(customers + 1)]
         session.add_all(
-            Identity(contact_id=c.id or 0, channel="telegram", address=str(u)) for c, u in zip(contacts, users, strict=True)
+            Identity(contact_id=c.id or 0, channel="telegram", address=str(u))
+            for c, u in zip(contacts, users, strict=True)
         )
         parent = Ticket(
-            number=900000, type=TicketType.MASS_INCIDENT, subject="Video archive unavailable", description="-",
-            channel="telegram", address=str(users[0]), language="en", contact_id=contacts[0].id or 0,
+            number=900000,
+            type=TicketType.MASS_INCIDENT,
+            subject="Video archive unavailable",
+            description="-",
+            channel="telegram",
+            address=str(users[0]),
+            language="en",
+            contact_id=contacts[0].id or 0,
         )
         session.add(parent)
         await session.flush()
         session.add_all(
             Ticket(
-                number=900001 + i, type=TicketType.INCIDENT, subject="Archive", description="-", channel="telegram",
-                address=str(user), language="en", contact_id=contact.id or 0, parent_id=parent.id,
+                number=900001 + i,
+                type=TicketType.INCIDENT,
+                subject="Archive",
+                description="-",
+                channel="telegram",
+                address=str(user),
+                language="en",
+                contact_id=contact.id or 0,
+                parent_id=parent.id,
             )
             for i, (contact, user) in enumerate(zip(contacts[1:], users[1:], strict=True))
         )
@@ -136,8 +152,13 @@ async def run(backend: str, customers: int, global_rate: int) -> dict[str, float
 async def broadcast(url: str, directory: Path, api_url: str, customers: int, global_rate: int) -> dict[str, float]:
     fake = FakeTelegram()  # only for its token and group id, which the served one shares
     settings = Settings(  # type: ignore[call-arg]
-        _env_file=None, database_url=url, data_dir=directory / "data", default_language="en",
-        telegram_bot_token=fake.token, telegram_api_url=api_url, telegram_agent_chat_id=fake.group_id,
+        _env_file=None,
+        database_url=url,
+        data_dir=directory / "data",
+        default_language="en",
+        telegram_bot_token=fake.token,
+        telegram_api_url=api_url,
+        telegram_agent_chat_id=fake.group_id,
         telegram_global_per_second=global_rate,
     )
     app = build_app(settings)

@@ -42,8 +42,11 @@ async def open_tickets(settings: Settings, fake: FakeTelegram, customers: int) -
         users = [fake.user(f"C{i}") for i in range(customers)]
         for user in users:
             steps: list[dict[str, Any]] = [
-                {"text": "hello"}, {"choice": "type:incident"}, {"text": f"Ticket of {user.id}"},
-                {"text": "It broke this morning."}, {"choice": "nav:skip"},
+                {"text": "hello"},
+                {"choice": "type:incident"},
+                {"text": f"Ticket of {user.id}"},
+                {"text": "It broke this morning."},
+                {"choice": "nav:skip"},
             ]
             for n, step in enumerate(steps):
                 await services.desk.receive(
@@ -100,8 +103,13 @@ async def run(processes: int, messages: int, customers: int, concurrency: int) -
             services = Services.build(settings)
             try:
                 async with services.sessions() as session:
-                    query = select(func.count()).select_from(Message).where(
-                        Message.direction == Direction.INBOUND, Message.text.like("update %")  # type: ignore[arg-type,attr-defined]
+                    query = (
+                        select(func.count())
+                        .select_from(Message)
+                        .where(
+                            Message.direction == Direction.INBOUND,
+                            Message.text.like("update %"),  # type: ignore[arg-type,attr-defined]
+                        )
                     )
                     stored = (await session.execute(query)).scalar_one()
             finally:

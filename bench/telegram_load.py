@@ -37,11 +37,20 @@ def start_service(url: str, data_dir: Path, api_url: str, fake: FakeTelegram) ->
     port = free_port()
     app_url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WHATSAPP_", "DATABASE_", "REDIS_"))}
-    env.update({
-        "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_URL": api_url, "TELEGRAM_AGENT_CHAT_ID": str(fake.group_id),
-        "TELEGRAM_WEBHOOK_SECRET": "bench-secret", "PUBLIC_URL": app_url, "DATABASE_URL": url,
-        "DATA_DIR": str(data_dir), "LOG_LEVEL": "WARNING", "OUTBOX_POLL_INTERVAL": "0.2", "DEFAULT_LANGUAGE": "en",
-    })
+    env.update(
+        {
+            "TELEGRAM_BOT_TOKEN": fake.token,
+            "TELEGRAM_API_URL": api_url,
+            "TELEGRAM_AGENT_CHAT_ID": str(fake.group_id),
+            "TELEGRAM_WEBHOOK_SECRET": "bench-secret",
+            "PUBLIC_URL": app_url,
+            "DATABASE_URL": url,
+            "DATA_DIR": str(data_dir),
+            "LOG_LEVEL": "WARNING",
+            "OUTBOX_POLL_INTERVAL": "0.2",
+            "DEFAULT_LANGUAGE": "en",
+        }
+    )
     process = subprocess.Popen([sys.executable, "-m", "switchboard", "serve", "--port", str(port)], env=env)
     return process, app_url
 
@@ -58,8 +67,9 @@ async def wait_until(condition: object, what: str, timeout: float) -> float:
 async def post(client: httpx.AsyncClient, fake: FakeTelegram, person: FakeUser, text: str) -> float:
     update = fake.new_update(message=person.message(text=text))
     start = time.perf_counter()
-    response = await client.post(fake.webhook_url, json=update,
-                                 headers={"X-Telegram-Bot-Api-Secret-Token": fake.webhook_secret})
+    response = await client.post(
+        fake.webhook_url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": fake.webhook_secret}
+    )
     response.raise_for_status()
     return time.perf_counter() - start
 
@@ -71,7 +81,7 @@ async def run(backend: str, customers: int, burst: int, concurrency: int) -> dic
             engine = create_engine(url)
             await upgrade(engine)
             await engine.dispose()
-            process, app_url = start_service(url, Path(tmp) / "data", api_url, fake)
+            process, _app_url = start_service(url, Path(tmp) / "data", api_url, fake)
             try:
                 await wait_until(lambda: bool(fake.webhook_url) or process.poll() is not None, "setWebhook", 60)
                 if process.poll() is not None:
@@ -102,8 +112,9 @@ async def phases(fake: FakeTelegram, customers: int, burst: int, concurrency: in
         for text in ("/new", "1", "Network down", "Nothing works since 9:00", "skip"):
             await post(client, fake, alice, text)
             await asyncio.sleep(0.3)
-        await wait_until(lambda: any(m.get("message_thread_id") for m in fake.chat_messages(fake.group_id)),
-                         "the ticket's topic", 60)
+        await wait_until(
+            lambda: any(m.get("message_thread_id") for m in fake.chat_messages(fake.group_id)), "the ticket's topic", 60
+        )
         topic = next(iter(fake.topics.values()))
         before = len(fake.thread_messages(topic.thread_id))
         lines = [f"line {i:03d}" for i in range(burst)]

@@ -31,11 +31,11 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 
+from bench.process import wait_ready
 from core.db import create_engine
 from core.migrate import upgrade
 from tests.support.databases import fresh_database
 from tests.support.servers import free_port
-from bench.process import wait_ready
 
 TIMEOUT = 30.0
 
@@ -59,10 +59,18 @@ def rss_kib(pid: int) -> int:
 def start_service(url: str, data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WHATSAPP_", "DATABASE_", "REDIS_"))}
-    env.update({"DATABASE_URL": url, "DATA_DIR": str(data_dir), "LOG_LEVEL": "WARNING", "DEFAULT_LANGUAGE": "en",
-                "WEBCHAT_ALLOWED_ORIGINS": ""})
-    process = subprocess.Popen([sys.executable, "-m", "switchboard", "serve", "--host", "127.0.0.1",
-                                "--port", str(port)], env=env)
+    env.update(
+        {
+            "DATABASE_URL": url,
+            "DATA_DIR": str(data_dir),
+            "LOG_LEVEL": "WARNING",
+            "DEFAULT_LANGUAGE": "en",
+            "WEBCHAT_ALLOWED_ORIGINS": "",
+        }
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "switchboard", "serve", "--host", "127.0.0.1", "--port", str(port)], env=env
+    )
     return process, f"http://127.0.0.1:{port}"
 
 
@@ -109,8 +117,7 @@ async def measure_one(first: ClientConnection, second: ClientConnection, index: 
 def percentiles(values: list[float]) -> str:
     ordered = sorted(values)
     p95 = ordered[max(int(len(ordered) * 0.95) - 1, 0)]
-    return (f"p50 {statistics.median(ordered) * 1000:.1f} ms p95 {p95 * 1000:.1f} ms "
-            f"max {ordered[-1] * 1000:.1f} ms")
+    return f"p50 {statistics.median(ordered) * 1000:.1f} ms p95 {p95 * 1000:.1f} ms max {ordered[-1] * 1000:.1f} ms"
 
 
 async def phases(app_url: str, pid: int, connections: int, sample: int, concurrency: int) -> None:
@@ -136,8 +143,10 @@ async def phases(app_url: str, pid: int, connections: int, sample: int, concurre
         if failures:
             print(f"  {len(failures)} connections failed, first: {failures[0]!r}")
         delta = after - before
-        print(f"{len(tabs)} connections (opened in {open_time:.1f} s): server RSS {before / 1024:.1f} -> "
-              f"{after / 1024:.1f} MiB, +{delta / 1024:.1f} MiB = {delta / max(len(tabs), 1):.1f} KiB per connection")
+        print(
+            f"{len(tabs)} connections (opened in {open_time:.1f} s): server RSS {before / 1024:.1f} -> "
+            f"{after / 1024:.1f} MiB, +{delta / 1024:.1f} MiB = {delta / max(len(tabs), 1):.1f} KiB per connection"
+        )
 
         chosen = tabs[:: max(len(tabs) // max(sample, 1), 1)][:sample]
         seconds = await asyncio.gather(*(opened(token) for _, token in chosen))
@@ -153,12 +162,17 @@ async def phases(app_url: str, pid: int, connections: int, sample: int, concurre
         if bad:
             print(f"  {len(bad)} sampled visitors timed out or failed, first: {bad[0]!r}")
         if good:
-            print(f"fan-out to the visitor's second tab (send on tab 1 -> own message event on tab 2), "
-                  f"{len(good)} visitors, {concurrency} at a time, {len(tabs)} + {len(extra)} connections open: "
-                  f"{percentiles([t[0] for t in good])}")
-            print(f"message round trip (send -> bot reply on the same socket), {len(good)} visitors: "
-                  f"{percentiles([t[1] for t in good])}")
+            print(
+                f"fan-out to the visitor's second tab (send on tab 1 -> own message event on tab 2), "
+                f"{len(good)} visitors, {concurrency} at a time, {len(tabs)} + {len(extra)} connections open: "
+                f"{percentiles([t[0] for t in good])}"
+            )
+            print(
+                f"message round trip (send -> bot reply on the same socket), {len(good)} visitors: "
+                f"{percentiles([t[1] for t in good])}"
+            )
     finally:
+
         async def close(socket: ClientConnection) -> None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(socket.close(), 5)
@@ -194,8 +208,10 @@ def main() -> None:
     args = parser.parse_args()
     # Each connection is a socket on both ends; the server child inherits this limit.
     limit = raise_file_limit(2 * (args.connections + args.sample) + 1024)
-    print(f"webchat_connections backend={args.backend} connections={args.connections} sample={args.sample} "
-          f"RLIMIT_NOFILE={limit}")
+    print(
+        f"webchat_connections backend={args.backend} connections={args.connections} sample={args.sample} "
+        f"RLIMIT_NOFILE={limit}"
+    )
     asyncio.run(run(args.backend, args.connections, args.sample, args.concurrency))
 
 

@@ -27,6 +27,7 @@ import httpx
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
+from bench.process import wait_ready
 from channels.whatsapp.models import InboxStatus, WhatsAppInbox
 from channels.whatsapp.signature import sign
 from core.db import SessionFactory, create_engine, create_session_factory
@@ -36,15 +37,17 @@ from tests.fakes.whatsapp import FakeWhatsApp
 from tests.fakes.whatsapp_payloads import message, notification
 from tests.support.databases import fresh_database
 from tests.support.servers import free_port, serve
-from bench.process import wait_ready
 
 
 def bodies(fake: FakeWhatsApp, messages: int, customers: int) -> list[bytes]:
     result = []
     for i in range(messages):
         sender = f"1555{i % customers:07d}"
-        payload = notification(fake.phone_number_id, messages=[message(sender, "text", {"body": f"update {i}"})],
-                               contacts=[(sender, f"Customer {i % customers}")])
+        payload = notification(
+            fake.phone_number_id,
+            messages=[message(sender, "text", {"body": f"update {i}"})],
+            contacts=[(sender, f"Customer {i % customers}")],
+        )
         result.append(json.dumps(payload).encode())
     return result
 
@@ -125,10 +128,16 @@ def main() -> None:
     load_before = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     result = asyncio.run(run(args.backend, args.messages, args.customers, args.concurrency))
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-    print(f"backend={args.backend} messages={result['messages']} concurrency={args.concurrency} "
-          f"cpus={os.cpu_count()} load average before/after: {load_before} / {load}")
-    print(f"ack latency: median {result['median_ms']:.1f} ms, p95 {result['p95_ms']:.1f} ms, max {result['max_ms']:.1f} ms")
-    print(f"all acknowledged after {result['all_acknowledged_s']:.2f} s; all processed after {result['all_processed_s']:.2f} s")
+    print(
+        f"backend={args.backend} messages={result['messages']} concurrency={args.concurrency} "
+        f"cpus={os.cpu_count()} load average before/after: {load_before} / {load}"
+    )
+    print(
+        f"ack latency: median {result['median_ms']:.1f} ms, p95 {result['p95_ms']:.1f} ms, max {result['max_ms']:.1f} ms"
+    )
+    print(
+        f"all acknowledged after {result['all_acknowledged_s']:.2f} s; all processed after {result['all_processed_s']:.2f} s"
+    )
     print(f"stored messages: {result['stored_messages']}; failed calls: {result['failed_calls']}")
 
 

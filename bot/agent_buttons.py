@@ -40,8 +40,12 @@ async def pressed(query: CallbackQuery, ctx: BotContext) -> None:
         if action == "take":
             await act_once(ctx, int(number), f"callback:{query.id}", lambda s, t: agents.take(s, t, agent))
         elif action == "close":
-            await act_once(ctx, int(number), f"callback:{query.id}",
-                           lambda s, t: agents.set_status(s, t, agent, TicketStatus.CLOSED))
+            await act_once(
+                ctx,
+                int(number),
+                f"callback:{query.id}",
+                lambda s, t: agents.set_status(s, t, agent, TicketStatus.CLOSED),
+            )
     except (TicketError, TicketNotFound) as error:
         await query.answer(texts("failed", ctx.language, reason=str(error)), show_alert=True)
         return

@@ -45,13 +45,18 @@ async def agent_message(message: Message, ctx: BotContext) -> None:
         return  # agents talking among themselves outside any ticket
     if parsed.too_big:
         name, size = parsed.too_big[0]
-        await message.reply(texts("file_too_big", ctx.language, name=name, size=megabytes(size),
-                                  max=megabytes(ctx.max_file_size)))
+        await message.reply(
+            texts("file_too_big", ctx.language, name=name, size=megabytes(size), max=megabytes(ctx.max_file_size))
+        )
         return
     files = await download(ctx, parsed.attachments)
     agent = agent_of(message.from_user)
     try:
-        await act_once(ctx, number, f"{message.chat.id}:{message.message_id}",
-                       lambda s, t: agents.reply(s, ctx.files, t, agent, text, files))
+        await act_once(
+            ctx,
+            number,
+            f"{message.chat.id}:{message.message_id}",
+            lambda s, t: agents.reply(s, ctx.files, t, agent, text, files),
+        )
     except (TicketError, TicketNotFound) as error:
         await message.reply(texts("failed", ctx.language, reason=str(error)))

@@ -50,13 +50,17 @@ async def ticket_number(ctx: BotContext, message: Message) -> int | None:
         reply = message.reply_to_message
         if reply is not None and reply.forum_topic_created is None:
             query: Any = select(Ticket.number).join(TelegramGroupMessage, TelegramGroupMessage.ticket_id == Ticket.id)
-            query = query.where(TelegramGroupMessage.chat_id == message.chat.id,
-                                TelegramGroupMessage.message_id == reply.message_id)
+            query = query.where(
+                TelegramGroupMessage.chat_id == message.chat.id, TelegramGroupMessage.message_id == reply.message_id
+            )
             if (number := (await session.execute(query)).scalar_one_or_none()) is not None:
                 return int(number)
         if message.is_topic_message and message.message_thread_id:
-            query = select(Ticket.number).join(TelegramTopic, TelegramTopic.ticket_id == Ticket.id).where(
-                TelegramTopic.chat_id == message.chat.id, TelegramTopic.thread_id == message.message_thread_id)
+            query = (
+                select(Ticket.number)
+                .join(TelegramTopic, TelegramTopic.ticket_id == Ticket.id)
+                .where(TelegramTopic.chat_id == message.chat.id, TelegramTopic.thread_id == message.message_thread_id)
+            )
             if (number := (await session.execute(query)).scalar_one_or_none()) is not None:
                 return int(number)
     return None

@@ -20,9 +20,11 @@ async def card_text(session: AsyncSession, ticket: Ticket, language: str) -> str
         return texts(f"card.{key}", language, value=value)
 
     contact = await session.get(Contact, ticket.contact_id)
-    identity = (await session.execute(
-        select(Identity).where(Identity.channel == ticket.channel, Identity.address == ticket.address)
-    )).scalar_one_or_none()
+    identity = (
+        await session.execute(
+            select(Identity).where(Identity.channel == ticket.channel, Identity.address == ticket.address)
+        )
+    ).scalar_one_or_none()
     customer = (identity.display_name if identity else None) or (contact.name if contact else None) or ticket.address
     lines = [
         texts("card.title", language, number=ticket.number),
@@ -59,7 +61,9 @@ def card_buttons(number: int, language: str) -> InlineKeyboardMarkup:
     def one(action: str, key: str) -> InlineKeyboardButton:
         return InlineKeyboardButton(text=texts(key, language), callback_data=button(action, number))
 
-    return InlineKeyboardMarkup(inline_keyboard=[
-        [one("take", "button.take"), one("ask", "button.ask")],
-        [one("solve", "button.solve"), one("close", "button.close")],
-    ])
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [one("take", "button.take"), one("ask", "button.ask")],
+            [one("solve", "button.solve"), one("close", "button.close")],
+        ]
+    )

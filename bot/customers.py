@@ -40,8 +40,15 @@ async def customer_message(message: Message, ctx: BotContext) -> None:
     if has_content:
         await ctx.desk.receive(inbound.customer_message(message, parsed.attachments))
     for name, size in parsed.too_big:
-        await message.answer(texts("file_too_big", language(ctx, code), name=name, size=inbound.megabytes(size),
-                                   max=inbound.megabytes(ctx.max_file_size)))
+        await message.answer(
+            texts(
+                "file_too_big",
+                language(ctx, code),
+                name=name,
+                size=inbound.megabytes(size),
+                max=inbound.megabytes(ctx.max_file_size),
+            )
+        )
     if not has_content and not parsed.too_big:
         await message.answer(texts("unsupported", language(ctx, code)))
 

@@ -69,14 +69,18 @@ class DeskEvent:
         for index, piece in enumerate(pieces):
             await self.ctx.sender.slot(self.chat_id)
             markup = card_buttons(self.ticket.number, self.ctx.language) if index == len(pieces) - 1 else None
-            sent = await self.ctx.bot.send_message(self.chat_id, piece, message_thread_id=thread_id,
-                                                   reply_markup=markup)
+            sent = await self.ctx.bot.send_message(
+                self.chat_id, piece, message_thread_id=thread_id, reply_markup=markup
+            )
             ids.append(sent.message_id)
         return ids
 
     async def text(self, text: str, attachments: list[AttachmentRef] | None = None) -> list[int]:
-        return await self.post(lambda thread: send_content(
-            self.ctx, self.chat_id, self.tagged(text), attachments=attachments or [], thread_id=thread))
+        return await self.post(
+            lambda thread: send_content(
+                self.ctx, self.chat_id, self.tagged(text), attachments=attachments or [], thread_id=thread
+            )
+        )
 
     async def copy(self, source: Message, caption: str | None = None) -> list[int]:
         """Copy a customer's Telegram message: files move inside Telegram, never through us."""
@@ -85,8 +89,9 @@ class DeskEvent:
 
         async def _copy(thread_id: int | None) -> list[int]:
             await self.ctx.sender.slot(self.chat_id)
-            copied = await self.ctx.bot.copy_message(self.chat_id, key[0], key[1], message_thread_id=thread_id,
-                                                     caption=caption)
+            copied = await self.ctx.bot.copy_message(
+                self.chat_id, key[0], key[1], message_thread_id=thread_id, caption=caption
+            )
             return [copied.message_id]
 
         return await self.post(_copy)
@@ -98,12 +103,17 @@ Renderer = Callable[[DeskEvent], Awaitable[list[int]]]
 async def ticket_created(event: DeskEvent) -> list[int]:
     ids = await event.post(event.post_card)
     async with event.ctx.sessions() as session:
-        rows = list((await session.execute(
-            select(Attachment, Message).join(Message, Attachment.message_id == Message.id)
-            # Only what came with the request: later files arrive as their own customer_message events.
-            .where(Attachment.ticket_id == event.ticket.id, Attachment.created_at <= event.ticket.created_at)
-            .order_by(Attachment.id)  # type: ignore[arg-type]
-        )).all())
+        rows = list(
+            (
+                await session.execute(
+                    select(Attachment, Message)
+                    .join(Message, Attachment.message_id == Message.id)
+                    # Only what came with the request: later files arrive as their own customer_message events.
+                    .where(Attachment.ticket_id == event.ticket.id, Attachment.created_at <= event.ticket.created_at)
+                    .order_by(Attachment.id)  # type: ignore[arg-type]
+                )
+            ).all()
+        )
     copied: set[int] = set()
     for attachment, source in rows:
         if source.channel == CHANNEL and parse_key(source.external_id):
@@ -122,12 +132,20 @@ async def customer_message(event: DeskEvent) -> list[int]:
 async def customer_messages(event: DeskEvent, message_ids: list[object]) -> list[int]:
     """Customers' messages in the topic; a burst of texts becomes one group message (20/min into a group)."""
     async with event.ctx.sessions() as session:
-        sources = list((await session.execute(
-            select(Message).where(Message.id.in_(message_ids)).order_by(Message.id)  # type: ignore[union-attr]
-        )).scalars())
-        files = list((await session.execute(
-            select(Attachment).where(Attachment.message_id.in_([m.id for m in sources]))  # type: ignore[union-attr]
-        )).scalars())
+        sources = list(
+            (
+                await session.execute(
+                    select(Message).where(Message.id.in_(message_ids)).order_by(Message.id)  # type: ignore[union-attr]
+                )
+            ).scalars()
+        )
+        files = list(
+            (
+                await session.execute(
+                    select(Attachment).where(Attachment.message_id.in_([m.id for m in sources]))  # type: ignore[union-attr]
+                )
+            ).scalars()
+        )
     ids: list[int] = []
     texts_waiting: list[str] = []
 
@@ -159,9 +177,12 @@ def speaker(event: DeskEvent, source: Message) -> str:
 
 async def status_changed(event: DeskEvent) -> list[int]:
     meta, language = event.message.meta, event.ctx.language
-    line = event.t("event.status", actor=meta.get("actor", ""),
-                   from_status=status_name(meta["from_status"], language),
-                   to_status=status_name(meta["to_status"], language))
+    line = event.t(
+        "event.status",
+        actor=meta.get("actor", ""),
+        from_status=status_name(meta["from_status"], language),
+        to_status=status_name(meta["to_status"], language),
+    )
     ids = await event.text(line)
     await event.topics.show_status(event.ticket)
     return ids

@@ -46,11 +46,13 @@ def attachments_of(message: Message, max_size: int) -> Parsed:
         kind: AttachmentKind = "image" if (doc.mime_type or "").startswith("image/") else "document"
         found.append((kind, doc.file_id, doc.file_name, doc.mime_type, doc.file_size))
     if message.video:
-        found.append(("video", message.video.file_id, message.video.file_name, message.video.mime_type,
-                      message.video.file_size))
+        found.append(
+            ("video", message.video.file_id, message.video.file_name, message.video.mime_type, message.video.file_size)
+        )
     if message.audio:
-        found.append(("audio", message.audio.file_id, message.audio.file_name, message.audio.mime_type,
-                      message.audio.file_size))
+        found.append(
+            ("audio", message.audio.file_id, message.audio.file_name, message.audio.mime_type, message.audio.file_size)
+        )
     if message.voice:
         found.append(("audio", message.voice.file_id, None, message.voice.mime_type, message.voice.file_size))
     parsed = Parsed()
@@ -58,9 +60,11 @@ def attachments_of(message: Message, max_size: int) -> Parsed:
         if size is not None and size > max_size:
             parsed.too_big.append((filename or kind, size))
             continue
-        parsed.attachments.append(InboundAttachment(
-            kind=kind, filename=filename, mime_type=mime_type, size=size, external_ref=FILE_REF + file_id
-        ))
+        parsed.attachments.append(
+            InboundAttachment(
+                kind=kind, filename=filename, mime_type=mime_type, size=size, external_ref=FILE_REF + file_id
+            )
+        )
     return parsed
 
 

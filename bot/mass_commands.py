@@ -48,7 +48,9 @@ async def mass_command(message: Message, command: CommandObject, ctx: BotContext
         if command.command == "mass":
             await act_once(ctx, number, key, lambda s, t: mass.mark(s, t, agent))
         elif command.command == "link":
-            numbers = [int(part.lstrip("#№")) for part in argument.replace(",", " ").split() if part.lstrip("#№").isdigit()]
+            numbers = [
+                int(part.lstrip("#№")) for part in argument.replace(",", " ").split() if part.lstrip("#№").isdigit()
+            ]
             if not numbers:
                 await message.reply(contract_texts("usage.link", ctx.language))
                 return

@@ -38,7 +38,8 @@ def telegram_plugin(services: Services) -> ChannelPlugin | None:
     # Several instances send for one token: the budget must be counted once, in Redis.
     limiter: RateLimiter = (
         RedisRateLimiter(services.fanout.client, rules, prefix=services.fanout.prefix)
-        if isinstance(services.fanout, RedisFanout) else LocalRateLimiter(rules)
+        if isinstance(services.fanout, RedisFanout)
+        else LocalRateLimiter(rules)
     )
     ctx = BotContext(
         bot=bot,
@@ -50,8 +51,9 @@ def telegram_plugin(services: Services) -> ChannelPlugin | None:
         language=settings.default_language,
         max_file_size=settings.max_file_size,
     )
-    runtime = TelegramRuntime(ctx, build_dispatcher(ctx), public_url=settings.public_url,
-                              webhook_secret=settings.telegram_webhook_secret)
+    runtime = TelegramRuntime(
+        ctx, build_dispatcher(ctx), public_url=settings.public_url, webhook_secret=settings.telegram_webhook_secret
+    )
     adapters: dict[str, ChannelAdapter] = {"telegram": TelegramAdapter(ctx)}
     if settings.telegram_agent_chat_id is not None:
         adapters[AGENT_DESK] = AgentDeskAdapter(ctx, {**renderers(), **contract_renderers()})

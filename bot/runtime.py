@@ -19,8 +19,9 @@ WEBHOOK_PATH = "/telegram/webhook"
 
 
 class TelegramRuntime:
-    def __init__(self, ctx: BotContext, dispatcher: Dispatcher, *, public_url: str, webhook_secret: str,
-                 poll_timeout: int = 25) -> None:
+    def __init__(
+        self, ctx: BotContext, dispatcher: Dispatcher, *, public_url: str, webhook_secret: str, poll_timeout: int = 25
+    ) -> None:
         self.ctx, self.dispatcher, self.public_url, self.poll_timeout = ctx, dispatcher, public_url, poll_timeout
         # Without a configured secret the webhook still gets one: nobody else may post updates.
         self.webhook_secret = webhook_secret or secrets.token_urlsafe(32)
@@ -34,8 +35,9 @@ class TelegramRuntime:
         if self.ctx.agent_chat_id is not None:
             await self._detect_forum()
         if self.public_url:
-            await self.bot.set_webhook(self.public_url + WEBHOOK_PATH, secret_token=self.webhook_secret,
-                                       allowed_updates=ALLOWED_UPDATES)
+            await self.bot.set_webhook(
+                self.public_url + WEBHOOK_PATH, secret_token=self.webhook_secret, allowed_updates=ALLOWED_UPDATES
+            )
             log.info("telegram: webhook mode")
         else:
             await self.bot.delete_webhook()
@@ -68,9 +70,12 @@ class TelegramRuntime:
         failures = 0
         while True:
             try:
-                updates = await self.bot.get_updates(offset=offset, timeout=self.poll_timeout,
-                                                     allowed_updates=ALLOWED_UPDATES,
-                                                     request_timeout=self.poll_timeout + 10)
+                updates = await self.bot.get_updates(
+                    offset=offset,
+                    timeout=self.poll_timeout,
+                    allowed_updates=ALLOWED_UPDATES,
+                    request_timeout=self.poll_timeout + 10,
+                )
                 failures = 0
             except (TelegramAPIError, TelegramNetworkError) as error:
                 failures += 1

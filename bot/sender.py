@@ -21,6 +21,7 @@ class Sender:
             keys.append("group")
         while (wait := await self.limiter.reserve(keys)) > 0:
             if wait > self.max_sleep:
-                raise RetryLater(f"rate limit toward {'the agents group' if len(keys) > 2 else 'a chat'}", wait,
-                                 rate_limited=True)
+                raise RetryLater(
+                    f"rate limit toward {'the agents group' if len(keys) > 2 else 'a chat'}", wait, rate_limited=True
+                )
             await asyncio.sleep(wait)

@@ -22,9 +22,7 @@ class BotSession(AiohttpSession):
         super().__init__(api=TelegramAPIServer.from_base(api_url), **kwargs)
         self.response_models: dict[Any, type[Response[Any]]] = {}
 
-    def check_response(
-        self, bot: Bot, method: TelegramMethod[Any], status_code: int, content: str
-    ) -> Response[Any]:
+    def check_response(self, bot: Bot, method: TelegramMethod[Any], status_code: int, content: str) -> Response[Any]:
         returning = method.__returning__
         if returning not in self.response_models:
             self.response_models[returning] = Response[returning]  # type: ignore[valid-type]

@@ -97,7 +97,9 @@ class Topics:
 
     async def _mark(self, ticket: Ticket, *, closed: bool, name: str | None = None) -> None:
         async with transaction(self.ctx.sessions) as session:
-            row = (await session.execute(select(TelegramTopic).where(TelegramTopic.ticket_id == ticket.id))).scalar_one()
+            row = (
+                await session.execute(select(TelegramTopic).where(TelegramTopic.ticket_id == ticket.id))
+            ).scalar_one()
             row.closed = closed
             if name is not None:
                 row.name = name

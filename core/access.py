@@ -78,7 +78,9 @@ async def refuse(turn: Turn, session: AsyncSession, organization_id: int) -> Non
     assert organization is not None
     last = await last_contract(session, organization_id)
     if last is not None and last.ends_on is not None:
-        text = service_texts("access.expired", turn.language, organization=organization.name, ended=last.ends_on.isoformat())
+        text = service_texts(
+            "access.expired", turn.language, organization=organization.name, ended=last.ends_on.isoformat()
+        )
     else:
         text = service_texts("access.none", turn.language, organization=organization.name)
     turn.reply(text)

@@ -19,7 +19,7 @@ class CalendarError(ValueError):
 
 
 def parse_clock(value: str) -> time | None:
-    """"09:00" -> 09:00; "24:00" -> None, meaning the end of the day."""
+    """ "09:00" -> 09:00; "24:00" -> None, meaning the end of the day."""
     try:
         hours, minutes = (int(part) for part in value.strip().split(":"))
     except ValueError:
@@ -32,7 +32,7 @@ def parse_clock(value: str) -> time | None:
 
 
 def parse_days(value: str) -> list[int]:
-    """"mon-fri", "mon,wed,fri", "mon-sun" or "24/7" -> weekday numbers (Monday = 0)."""
+    """ "mon-fri", "mon,wed,fri", "mon-sun" or "24/7" -> weekday numbers (Monday = 0)."""
     days: set[int] = set()
     text = value.strip().lower()
     if text == "24/7":

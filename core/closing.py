@@ -26,4 +26,3 @@ def closed_text(ticket: Ticket, comment: str | None) -> str:
     if comment:
         return service_texts("closed.comment", ticket.language, number=ticket.number, comment=comment)
     return service_texts("closed", ticket.language, number=ticket.number)
-

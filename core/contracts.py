@@ -48,9 +48,9 @@ async def level_named(session: AsyncSession, name: str) -> ServiceLevel | None:
 
 async def level_for(session: AsyncSession, organization_id: int | None) -> ServiceLevel | None:
     """The level of the organization's current contract, else the default level (if any)."""
-    if organization_id is not None and (contract := await valid_contract(session, organization_id)):
-        if level := await level_named(session, contract.level):
-            return level
+    contract = await valid_contract(session, organization_id) if organization_id is not None else None
+    if contract is not None and (level := await level_named(session, contract.level)):
+        return level
     query = select(ServiceLevel).where(ServiceLevel.is_default.is_(True))  # type: ignore[attr-defined]
     return (await session.execute(query.limit(1))).scalar_one_or_none()
 
@@ -105,7 +105,9 @@ def parse_targets(targets: dict[str, Any]) -> dict[str, dict[str, int]]:
             except ValueError:
                 raise ContractError(f"target {ticket_type}.{name}={value!r}: use minutes or 30m/4h/2d") from None
             if name not in ("first_response", "resolution") or minutes <= 0:
-                raise ContractError(f"target {ticket_type}.{name}={value!r} is not a positive first_response/resolution")
+                raise ContractError(
+                    f"target {ticket_type}.{name}={value!r} is not a positive first_response/resolution"
+                )
             parsed[ticket_type][name] = minutes
     return parsed
 
@@ -119,7 +121,9 @@ async def save_level(
     warn_percent: int = 80,
     default: bool = False,
 ) -> ServiceLevel:
-    found = (await session.execute(select(SupportCalendar).where(SupportCalendar.name == calendar))).scalar_one_or_none()
+    found = (
+        await session.execute(select(SupportCalendar).where(SupportCalendar.name == calendar))
+    ).scalar_one_or_none()
     if found is None:
         raise ContractError(f"level {name}: no calendar named {calendar!r}")
     if not 1 <= warn_percent <= 99:

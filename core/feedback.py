@@ -36,7 +36,7 @@ async def handle(turn: Turn, dialog: Dialog | None) -> bool:
 
 
 def typed_confirmation(text: str) -> str | None:
-    """"Solved" / "Не решено" typed instead of pressed, on channels without buttons."""
+    """ "Solved" / "Не решено" typed instead of pressed, on channels without buttons."""
     typed = text.strip().casefold()
     for kind in ("solved", "unsolved"):
         if typed in {label.casefold() for label in service_texts.all_values(f"confirm.{kind}")}:
@@ -60,7 +60,11 @@ async def confirm(turn: Turn, dialog: Dialog | None, kind: str, number: int) -> 
         turn.reply(turn.t("ticket.not_found", number=number))
         return
     if ticket.status != TicketStatus.SOLVED:
-        turn.reply(service_texts("confirm.stale", turn.language, number=number, status=status_name(ticket.status, turn.language)))
+        turn.reply(
+            service_texts(
+                "confirm.stale", turn.language, number=number, status=status_name(ticket.status, turn.language)
+            )
+        )
         return
     await intake.link_to_ticket(turn.session, ticket, intake.collect(turn, {}))
     if kind == "solved":
@@ -98,4 +102,3 @@ async def rate(turn: Turn, number: int, value: str) -> None:
     record(turn.session, ticket, "rated", turn.actor, comment=value)
     to_desk(turn.session, ticket, "rating", rating=ticket.rating)
     turn.reply(service_texts("rated", turn.language), ticket_id=ticket.id)
-

@@ -168,6 +168,4 @@ async def link_to_ticket(session: AsyncSession, ticket: Ticket, data: dict[str, 
     if message_ids := data.get("message_ids"):
         await session.execute(update(Message).where(Message.id.in_(message_ids)).values(ticket_id=ticket.id))
     if attachment_ids := data.get("attachment_ids"):
-        await session.execute(
-            update(Attachment).where(Attachment.id.in_(attachment_ids)).values(ticket_id=ticket.id)
-        )
+        await session.execute(update(Attachment).where(Attachment.id.in_(attachment_ids)).values(ticket_id=ticket.id))

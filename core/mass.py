@@ -95,7 +95,15 @@ async def _record_broadcast(
     session.add(broadcast)
     await session.flush()
     session.add_all(BroadcastRecipient(broadcast_id=broadcast.id or 0, outbox_id=row.id or 0) for row in rows)
-    to_desk(session, parent, "mass_broadcast", broadcast_id=broadcast.id, broadcast_kind=kind, linked=linked, recipients=len(rows))
+    to_desk(
+        session,
+        parent,
+        "mass_broadcast",
+        broadcast_id=broadcast.id,
+        broadcast_kind=kind,
+        linked=linked,
+        recipients=len(rows),
+    )
     return broadcast
 
 

@@ -1,4 +1,4 @@
-""""Is your problem this one?": a new incident report offered the open mass incidents to join."""
+""" "Is your problem this one?": a new incident report offered the open mass incidents to join."""
 
 from __future__ import annotations
 
@@ -86,6 +86,8 @@ async def join(turn: Turn, dialog: Dialog, parent: Ticket) -> Ticket:
     await intake.link_to_ticket(session, ticket, dialog.data)
     record(session, ticket, "created", turn.actor, to_status=status, comment=f"joined #{parent.number}")
     await session.delete(dialog)
-    text = service_texts("mass.joined", turn.language, number=ticket.number, parent=parent.number, subject=parent.subject)
+    text = service_texts(
+        "mass.joined", turn.language, number=ticket.number, parent=parent.number, subject=parent.subject
+    )
     notify_customer(session, ticket, text + status_link(turn, ticket), [turn.choice("menu:list")])
     return ticket

@@ -89,9 +89,7 @@ async def resume(session: AsyncSession, clock: SlaClock, now: datetime) -> None:
     clock.paused_at = clock.remaining_seconds = clock.warn_remaining_seconds = None
 
 
-async def on_status(
-    session: AsyncSession, ticket: Ticket, old: TicketStatus, new: TicketStatus, actor: str
-) -> None:
+async def on_status(session: AsyncSession, ticket: Ticket, old: TicketStatus, new: TicketStatus, actor: str) -> None:
     """Stop, pause or resume the ticket's clocks as its status changes."""
     now = utcnow()
     for clock in await clocks_of(session, ticket):

@@ -66,5 +66,7 @@ async def public_view(session: AsyncSession, token: str) -> PublicView | None:
         TicketEvent.to_status == TicketStatus.SOLVED.value,
         TicketEvent.comment.is_not(None),  # type: ignore[union-attr]
     )
-    entries += [PublicEntry(e.created_at, False, "", e.comment or "") for e in (await session.execute(solved)).scalars()]
+    entries += [
+        PublicEntry(e.created_at, False, "", e.comment or "") for e in (await session.execute(solved)).scalars()
+    ]
     return PublicView(ticket, sorted(entries, key=lambda entry: entry.at))

@@ -73,7 +73,9 @@ class TimerLoop:
         for clock_id in await self._due_ids(select(SlaClock.id).where(*running)):
             async with transaction(self.sessions) as session:
                 values: dict[str, Any] = {"breached_at": now} if breach else {"warned_at": now}
-                claimed = await session.execute(update(SlaClock).where(SlaClock.id == clock_id, *running).values(**values))
+                claimed = await session.execute(
+                    update(SlaClock).where(SlaClock.id == clock_id, *running).values(**values)
+                )
                 if not claimed.rowcount:  # type: ignore[attr-defined]
                     continue  # another instance fired it, or the ticket moved on meanwhile
                 clock = await session.get(SlaClock, clock_id)

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from bot.plugin import telegram_plugin
 from channels.base import ChannelPlugin
 from channels.whatsapp.plugin import whatsapp_plugin
-from switchboard.contracts_plugin import contracts_plugin
 from core.services import Services
+from switchboard.contracts_plugin import contracts_plugin
 from webchat.plugin import webchat_plugin
 
 PluginFactory = Callable[[Services], ChannelPlugin | None]

@@ -40,7 +40,7 @@ def render(view: PublicView) -> str:
     )
     items = "".join(
         f'<li><div class="who">{entry.at:%Y-%m-%d %H:%M} UTC · '
-        f'{t("page.you") if entry.from_customer else t("page.support")}</div>{escape(entry.text)}</li>'
+        f"{t('page.you') if entry.from_customer else t('page.support')}</div>{escape(entry.text)}</li>"
         for entry in view.entries
     )
     history = f"<ol>{items}</ol>" if items else f"<p>{t('page.empty')}</p>"

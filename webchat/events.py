@@ -30,7 +30,9 @@ def wire(event: WebchatEvent) -> dict[str, Any]:
     return {"type": "event", "id": event.seq, "at": event.created_at.isoformat(), **payload}
 
 
-async def _append(session: AsyncSession, visitor_id: int, dedup_key: str, payload: dict[str, Any]) -> WebchatEvent | None:
+async def _append(
+    session: AsyncSession, visitor_id: int, dedup_key: str, payload: dict[str, Any]
+) -> WebchatEvent | None:
     # Taking the next number locks the visitor's row until commit: numbers commit in order, and a
     # concurrent append with the same key waits here and then finds the first one below.
     result = await session.execute(

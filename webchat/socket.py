@@ -85,7 +85,9 @@ async def _hello(socket: WebSocket, services: Services) -> tuple[Connection, int
     if not isinstance(frame, dict) or frame.get("type") != "hello":
         raise BadMessage("the first frame must be a hello")
     settings = services.settings
-    language = pick_language(frame.get("lang") if isinstance(frame.get("lang"), str) else None, settings.default_language)
+    language = pick_language(
+        frame.get("lang") if isinstance(frame.get("lang"), str) else None, settings.default_language
+    )
     visitor, token = await visitors.by_token(services.sessions, frame.get("token")), None
     if visitor is None:
         visitor, token = await visitors.create(services.sessions)

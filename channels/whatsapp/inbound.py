@@ -132,7 +132,9 @@ class InboundHandler:
             data = await self.graph.download(info, self.max_file_size)
         except TooLarge as error:
             mb = 1024 * 1024
-            notices.append(Notice("file_too_large", name=name, size=round(error.size / mb, 1), max=round(error.limit / mb, 1)))
+            notices.append(
+                Notice("file_too_large", name=name, size=round(error.size / mb, 1), max=round(error.limit / mb, 1))
+            )
             return None
         except PermanentFailure as error:
             log.warning("whatsapp media %s of %s cannot be fetched: %s", media_id, message.wamid, error.reason)
@@ -154,7 +156,9 @@ class InboundHandler:
                 return
             identity = await identify(
                 session,
-                InboundMessage(channel=CHANNEL, sender=message.sender, external_id=message.wamid, sender_name=message.name),
+                InboundMessage(
+                    channel=CHANNEL, sender=message.sender, external_id=message.wamid, sender_name=message.name
+                ),
             )
             self.queue(session, message.sender, pick_language(identity.language, self.desk.default_language), notices)
         self.desk.on_queued()

@@ -67,7 +67,13 @@ class Inbox(WakeableLoop):
             try:
                 now = utcnow()
                 rows = [
-                    {"body": body, "status": InboxStatus.PENDING, "attempts": 0, "next_attempt_at": now, "received_at": now}
+                    {
+                        "body": body,
+                        "status": InboxStatus.PENDING,
+                        "attempts": 0,
+                        "next_attempt_at": now,
+                        "received_at": now,
+                    }
                     for body, _ in batch
                 ]
                 async with transaction(self.sessions) as session:

@@ -42,7 +42,10 @@ def _shorten(label: str, limit: int) -> str:
 
 def buttons(body: str, choices: list[Choice]) -> dict[str, Any]:
     replies = [{"type": "reply", "reply": {"id": c.id, "title": c.label}} for c in choices]
-    return {"type": "interactive", "interactive": {"type": "button", "body": {"text": body}, "action": {"buttons": replies}}}
+    return {
+        "type": "interactive",
+        "interactive": {"type": "button", "body": {"text": body}, "action": {"buttons": replies}},
+    }
 
 
 def rows_list(body: str, choices: list[Choice], language: str) -> dict[str, Any]:

@@ -25,7 +25,11 @@ def webhook_router(settings: Settings, inbox: Inbox) -> APIRouter:
         params = request.query_params
         token = params.get("hub.verify_token", "")
         expected = settings.whatsapp_verify_token
-        if params.get("hub.mode") == "subscribe" and expected and secrets.compare_digest(token.encode(), expected.encode()):
+        if (
+            params.get("hub.mode") == "subscribe"
+            and expected
+            and secrets.compare_digest(token.encode(), expected.encode())
+        ):
             return PlainTextResponse(params.get("hub.challenge", ""))
         return PlainTextResponse("verification failed", status_code=403)
 

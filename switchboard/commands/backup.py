@@ -67,7 +67,7 @@ def restore(settings: Settings, archive_path: Path, *, force: bool) -> dict[str,
     """Load the archive's database into the configured one and its files into the store."""
     url = settings.resolved_database_url
     try:
-        archive = tarfile.open(archive_path, "r:*")
+        archive = tarfile.open(archive_path, "r:*")  # noqa: SIM115 - closed by the `with` below
     except (OSError, tarfile.TarError) as error:
         raise BackupError(f"{archive_path} is not a readable backup archive: {error}") from error
     with archive, tempfile.TemporaryDirectory(prefix="switchboard-restore-") as work:

@@ -51,7 +51,7 @@ def report(settings: Settings, work: Callable[[AsyncSession], Awaitable[list[str
 
 
 def parse_target(text: str) -> tuple[str, dict[str, str]]:
-    """"incident=2h/16h" -> ("incident", {"first_response": "2h", "resolution": "16h"})."""
+    """ "incident=2h/16h" -> ("incident", {"first_response": "2h", "resolution": "16h"})."""
     ticket_type, _, times = text.partition("=")
     first, _, resolution = times.partition("/")
     if not ticket_type or not first or not resolution:
@@ -79,8 +79,14 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     level = sub.add_parser("level", help="create or change a level and its targets")
     level.add_argument("name")
     level.add_argument("--calendar", required=True)
-    level.add_argument("--target", type=parse_target, action="append", default=[], metavar="TYPE=FIRST/RESOLUTION",
-                       help='e.g. incident=2h/16h; "*" for every other type; repeatable')
+    level.add_argument(
+        "--target",
+        type=parse_target,
+        action="append",
+        default=[],
+        metavar="TYPE=FIRST/RESOLUTION",
+        help='e.g. incident=2h/16h; "*" for every other type; repeatable',
+    )
     level.add_argument("--warn", type=int, default=80, help="warn at this percent of the time (default 80)")
     level.add_argument("--default", action="store_true", help="the level of customers without a contract")
     level.set_defaults(handler=run_level)
@@ -121,7 +127,11 @@ def run_calendar(settings: Settings, args: argparse.Namespace) -> int:
 def run_level(settings: Settings, args: argparse.Namespace) -> int:
     async def work(session: AsyncSession) -> list[str]:
         saved = await contracts.save_level(
-            session, args.name, calendar=args.calendar, targets=dict(args.target), warn_percent=args.warn,
+            session,
+            args.name,
+            calendar=args.calendar,
+            targets=dict(args.target),
+            warn_percent=args.warn,
             default=args.default,
         )
         return [f"level {saved.name}: {describe_targets(saved.targets)}" + (" (default)" if saved.is_default else "")]
@@ -153,17 +163,23 @@ def describe_targets(targets: dict[str, Any]) -> str:
 def run_list(settings: Settings, args: argparse.Namespace) -> int:
     async def work(session: AsyncSession) -> list[str]:
         lines = ["calendars:"]
-        lines += [f"  {c.name}: {describe_calendar(c)}" for c in (await session.execute(select(SupportCalendar))).scalars()]
+        lines += [
+            f"  {c.name}: {describe_calendar(c)}" for c in (await session.execute(select(SupportCalendar))).scalars()
+        ]
         lines.append("levels (targets: first response/resolution, business minutes):")
         for level in (await session.execute(select(ServiceLevel))).scalars():
             calendar = await session.get(SupportCalendar, level.calendar_id)
             default = " (default)" if level.is_default else ""
             name = calendar.name if calendar else "?"
-            lines.append(f"  {level.name}{default}: calendar {name}, warn at {level.warn_percent}%; {describe_targets(level.targets)}")
+            lines.append(
+                f"  {level.name}{default}: calendar {name}, warn at {level.warn_percent}%; {describe_targets(level.targets)}"
+            )
         lines.append("contracts:")
         query = select(Contract, Organization).join(Organization).order_by(Organization.name, Contract.starts_on)
         for contract, organization in (await session.execute(query)).all():
-            lines.append(f"  {organization.name}: {contract.level}, {contract.starts_on} - {contract.ends_on or 'open-ended'}")
+            lines.append(
+                f"  {organization.name}: {contract.level}, {contract.starts_on} - {contract.ends_on or 'open-ended'}"
+            )
         return lines
 
     return report(settings, work)

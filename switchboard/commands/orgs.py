@@ -82,7 +82,9 @@ def run_list(settings: Settings, args: argparse.Namespace) -> int:
         for organization in (await session.execute(select(Organization).order_by(Organization.name))).scalars():
             assert organization.id is not None
             contract = await contracts.valid_contract(session, organization.id)
-            status = f"{contract.level} until {contract.ends_on or 'open-ended'}" if contract else "no contract in force"
+            status = (
+                f"{contract.level} until {contract.ends_on or 'open-ended'}" if contract else "no contract in force"
+            )
             lines.append(f"{organization.name}: code {organization.access_code}; {status}")
         return lines or ["no organizations yet"]
 

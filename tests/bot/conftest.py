@@ -36,9 +36,11 @@ class Telegram:
         return await self.query(select(Ticket.number, Ticket.status, Ticket.subject).order_by(Ticket.id))
 
     async def outbox(self) -> list[Any]:
-        return await self.query(select(OutboxMessage.channel, OutboxMessage.kind, OutboxMessage.status,
-                                       OutboxMessage.last_error).order_by(OutboxMessage.id))
-
+        return await self.query(
+            select(OutboxMessage.channel, OutboxMessage.kind, OutboxMessage.status, OutboxMessage.last_error).order_by(
+                OutboxMessage.id
+            )
+        )
 
     async def settled(self, timeout: float = 10.0) -> list[Any]:
         """The outbox once nothing is pending any more."""

@@ -23,8 +23,9 @@ async def test_agent_commands_elsewhere_are_refused(telegram: Telegram) -> None:
     await said(telegram, outsider, "This command is for support agents")
     bob = fake.agent("Bob")
     await bob.send("/take")  # in the group, but in no ticket's topic
-    await fake.wait_for(lambda: any("inside a request's topic" in text_of(m) for m in fake.chat_messages(fake.group_id)),
-                        "the hint")
+    await fake.wait_for(
+        lambda: any("inside a request's topic" in text_of(m) for m in fake.chat_messages(fake.group_id)), "the hint"
+    )
     assert [row.status for row in await telegram.tickets()] == ["new"]
 
 

@@ -43,8 +43,10 @@ async def test_a_reply_to_a_tickets_message_goes_to_that_ticket(telegram: Telegr
     question = await said(telegram, alice, "Which model?")
     await telegram.settled()  # the sent message's id is recorded just after Telegram accepts it
     await alice.send("HP 400", reply_to=question["message_id"])
-    await fake.wait_for(lambda: any(text_of(m) == "HP 400" for m in fake.thread_messages(topic_first.thread_id)),
-                        "the answer in the first ticket's topic")
+    await fake.wait_for(
+        lambda: any(text_of(m) == "HP 400" for m in fake.thread_messages(topic_first.thread_id)),
+        "the answer in the first ticket's topic",
+    )
     assert all(text_of(m) != "HP 400" for m in fake.thread_messages(topic_second.thread_id))
     assert "several open requests" not in text_of(alice.inbox()[-1])
 
@@ -72,6 +74,8 @@ async def test_a_file_over_the_limit_is_refused_and_its_words_kept(telegram: Tel
     topic = await topic_of(telegram, number)
     await alice.send_document(bytes(5000), "huge.log", caption="Here is the log")
     await said(telegram, alice, "“huge.log” is too large")
-    await fake.wait_for(lambda: any("Here is the log" in text_of(m) for m in fake.thread_messages(topic.thread_id)),
-                        "the caption in the topic")
+    await fake.wait_for(
+        lambda: any("Here is the log" in text_of(m) for m in fake.thread_messages(topic.thread_id)),
+        "the caption in the topic",
+    )
     assert all("document" not in m for m in fake.thread_messages(topic.thread_id))

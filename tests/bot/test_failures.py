@@ -17,8 +17,11 @@ async def test_a_429_storm_loses_nothing(telegram: Telegram) -> None:
     number = await open_ticket(telegram, alice, "Printer jams")
     topic = await topic_of(telegram, number)
     await alice.send("It jams on page two")
-    await fake.wait_for(lambda: any(text_of(m) == "It jams on page two" for m in fake.thread_messages(topic.thread_id)),
-                        "the message after the storm", timeout=20)
+    await fake.wait_for(
+        lambda: any(text_of(m) == "It jams on page two" for m in fake.thread_messages(topic.thread_id)),
+        "the message after the storm",
+        timeout=20,
+    )
     rows = await telegram.settled(timeout=20)
     assert {row.status for row in rows} == {"sent"}
     assert len([t for t in fake.topics.values()]) == 1
@@ -38,8 +41,10 @@ async def test_a_blocked_customer_does_not_stall_other_deliveries(telegram: Tele
     await bob.send("We are on it", thread_id=topic_a.thread_id)
     await bob.send("A technician is coming", thread_id=topic_c.thread_id)
     await said(telegram, carol, "A technician is coming")
-    notice = await fake.wait_for(lambda: next((m for m in fake.thread_messages(topic_a.thread_id)
-                                               if "did not receive" in text_of(m)), None), "the failure notice")
+    notice = await fake.wait_for(
+        lambda: next((m for m in fake.thread_messages(topic_a.thread_id) if "did not receive" in text_of(m)), None),
+        "the failure notice",
+    )
     assert "blocked" in text_of(notice)
     rows = await telegram.settled()
     failed = [row for row in rows if row.status == "failed"]
@@ -47,8 +52,16 @@ async def test_a_blocked_customer_does_not_stall_other_deliveries(telegram: Tele
     assert len(failed) == 2 and all("blocked" in (row.last_error or "") for row in failed)
     assert {row.status for row in rows if row not in failed} == {"sent"}
     # One try only: a 403 is final, so the worker does not hammer the destination.
-    assert len([c for c in fake.calls_to("sendMessage") if c.params["chat_id"] == alice.id
-                and "We are on it" in c.params["text"]]) == 1
+    assert (
+        len(
+            [
+                c
+                for c in fake.calls_to("sendMessage")
+                if c.params["chat_id"] == alice.id and "We are on it" in c.params["text"]
+            ]
+        )
+        == 1
+    )
 
 
 async def test_a_deleted_topic_is_recreated_with_the_card(telegram: Telegram) -> None:
@@ -61,8 +74,10 @@ async def test_a_deleted_topic_is_recreated_with_the_card(telegram: Telegram) ->
     await alice.send("Still failing")
     new = await topic_of(telegram, number)
     assert new.thread_id != old.thread_id
-    posted = await fake.wait_for(lambda: len(fake.thread_messages(new.thread_id)) >= 2 and
-                                 fake.thread_messages(new.thread_id), "the card and the message")
+    posted = await fake.wait_for(
+        lambda: len(fake.thread_messages(new.thread_id)) >= 2 and fake.thread_messages(new.thread_id),
+        "the card and the message",
+    )
     assert "replaces one that was deleted" in text_of(posted[0]) and f"Request #{number}" in text_of(posted[0])
     assert text_of(posted[1]) == "Still failing"
     bob = fake.agent("Bob")
@@ -79,6 +94,8 @@ async def test_a_topic_closed_by_hand_is_reopened(telegram: Telegram) -> None:
     await telegram.settled()
     topic.closed = True
     await alice.send("Any news?")
-    await fake.wait_for(lambda: any(text_of(m) == "Any news?" for m in fake.thread_messages(topic.thread_id)),
-                        "the message in the reopened topic")
+    await fake.wait_for(
+        lambda: any(text_of(m) == "Any news?" for m in fake.thread_messages(topic.thread_id)),
+        "the message in the reopened topic",
+    )
     assert not topic.closed and fake.calls_to("reopenForumTopic")

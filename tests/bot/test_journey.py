@@ -42,8 +42,10 @@ async def test_whole_journey(telegram: Telegram) -> None:
 
     topic = await fake.wait_for(lambda: next(iter(fake.topics.values()), None), "a topic")
     assert topic.name == "🆕 #1001 · Incident · Camera <b>is</b> down"
-    posted = await fake.wait_for(lambda: len(fake.thread_messages(topic.thread_id)) >= 2 and
-                                 fake.thread_messages(topic.thread_id), "the card and the screenshot")
+    posted = await fake.wait_for(
+        lambda: len(fake.thread_messages(topic.thread_id)) >= 2 and fake.thread_messages(topic.thread_id),
+        "the card and the screenshot",
+    )
     card, copy = posted[0], posted[1]
     assert card["text"].startswith("Request #1001")
     assert "Customer: Alice" in card["text"] and "Camera <b>is</b> down" in card["text"]
@@ -62,8 +64,10 @@ async def test_whole_journey(telegram: Telegram) -> None:
     await fake.wait_for(lambda: topic.name.startswith("⏳"), "the topic to show the status")
 
     await alice.send("Third floor")
-    await fake.wait_for(lambda: any(m.get("text") == "Third floor" for m in fake.thread_messages(topic.thread_id)),
-                        "the customer's answer in the topic")
+    await fake.wait_for(
+        lambda: any(m.get("text") == "Third floor" for m in fake.thread_messages(topic.thread_id)),
+        "the customer's answer in the topic",
+    )
 
     await bob.send("/solve Replaced the network cable.", thread_id=topic.thread_id)
     await said(telegram, alice, "Request #1001: solution provided.\n\nReplaced the network cable.")

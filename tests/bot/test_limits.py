@@ -20,8 +20,11 @@ async def test_a_burst_into_a_limited_group_is_combined_and_complete(telegram: T
     burst = [f"update {i}" for i in range(12)]
     for line in burst:
         await alice.send(line)
-    await fake.wait_for(lambda: all(any(line in text_of(m) for m in fake.thread_messages(topic.thread_id))
-                                    for line in burst), "every line in the topic", timeout=30)
+    await fake.wait_for(
+        lambda: all(any(line in text_of(m) for m in fake.thread_messages(topic.thread_id)) for line in burst),
+        "every line in the topic",
+        timeout=30,
+    )
     rows = await telegram.settled(timeout=30)
     assert {row.status for row in rows} == {"sent"}
     shown = [m for m in fake.thread_messages(topic.thread_id) if "update" in text_of(m)]

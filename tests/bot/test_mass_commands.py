@@ -112,4 +112,7 @@ async def test_the_card_shows_the_level_and_a_breach_is_posted_once(telegram: Te
     assert "message_thread_id" not in general[0].params
     await asyncio.sleep(0.5)  # a few more timer passes
     breaches = [m for m in fake.thread_messages(topic.thread_id) if "SLA breached" in text_of(m)]
-    assert len(breaches) == 1 and len([c for c in fake.calls_to("sendMessage") if "SLA breached in #" in c.params.get("text", "")]) == 1
+    assert (
+        len(breaches) == 1
+        and len([c for c in fake.calls_to("sendMessage") if "SLA breached in #" in c.params.get("text", "")]) == 1
+    )

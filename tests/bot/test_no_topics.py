@@ -21,13 +21,16 @@ async def test_without_topics_replies_find_the_ticket(telegram: Telegram) -> Non
     alice, carol = fake.user("Alice"), fake.user("Carol")
     first = await open_ticket(telegram, alice, "Wifi")
     second = await open_ticket(telegram, carol, "Phone")
-    cards = await fake.wait_for(lambda: len(fake.chat_messages(fake.group_id)) >= 2 and fake.chat_messages(fake.group_id),
-                                "both cards")
+    cards = await fake.wait_for(
+        lambda: len(fake.chat_messages(fake.group_id)) >= 2 and fake.chat_messages(fake.group_id), "both cards"
+    )
     assert not fake.topics
     card_a = next(m for m in cards if f"#{first} · Request #{first}" in text_of(m))
     await alice.send("It drops every hour")
-    forwarded = await fake.wait_for(lambda: next((m for m in fake.chat_messages(fake.group_id)
-                                                  if "It drops every hour" in text_of(m)), None), "the forward")
+    forwarded = await fake.wait_for(
+        lambda: next((m for m in fake.chat_messages(fake.group_id) if "It drops every hour" in text_of(m)), None),
+        "the forward",
+    )
     assert text_of(forwarded).startswith(f"#{first} · ")
     await telegram.settled()  # group messages are mapped to their ticket just after Telegram accepts them
     bob = fake.agent("Bob")

@@ -20,8 +20,10 @@ async def test_a_web_customers_ticket_and_files_reach_the_topic(telegram: Telegr
     assert "Channel: test" in text_of(card) and "Customer: Visitor-1" in text_of(card)
     picture = png(128)
     await visitor.say("Here is the error", files=[picture])
-    posted = await fake.wait_for(lambda: next((m for m in fake.thread_messages(topic.thread_id) if "photo" in m), None),
-                                 "the uploaded screenshot")
+    posted = await fake.wait_for(
+        lambda: next((m for m in fake.thread_messages(topic.thread_id) if "photo" in m), None),
+        "the uploaded screenshot",
+    )
     assert text_of(posted) == "Visitor-1: Here is the error"
     upload = next(c for c in fake.calls_to("sendPhoto"))
-    assert list(upload.files.values())[0][1] == picture.content
+    assert next(iter(upload.files.values()))[1] == picture.content

@@ -42,8 +42,11 @@ async def test_a_redelivered_update_is_processed_once(telegram: Telegram) -> Non
 @pytest.mark.parametrize("mode", ["webhook"])
 async def test_garbage_gets_400(telegram: Telegram) -> None:
     async with httpx.AsyncClient() as client:
-        response = await client.post(telegram.fake.webhook_url, content=b"{not json",
-                                     headers={"X-Telegram-Bot-Api-Secret-Token": "hook-secret_1"})
+        response = await client.post(
+            telegram.fake.webhook_url,
+            content=b"{not json",
+            headers={"X-Telegram-Bot-Api-Secret-Token": "hook-secret_1"},
+        )
     assert response.status_code == 400
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator
@@ -106,11 +107,15 @@ async def drain(worker: DeliveryWorker, services: Services, timeout: float = 10)
 
 def make_worker(services: Services, adapter: HttpAdapter, **policy: float) -> DeliveryWorker:
     return DeliveryWorker(
-        services.sessions, {"test": adapter}, policy=RetryPolicy(base_delay=0.05, max_delay=0.2, **policy)  # type: ignore[arg-type]
+        services.sessions,
+        {"test": adapter},
+        policy=RetryPolicy(base_delay=0.05, max_delay=0.2, **policy),  # type: ignore[arg-type]
     )
 
 
-async def test_5xx_is_retried_with_backoff_until_delivered(services: Services, platform: tuple[FakePlatform, HttpAdapter]) -> None:
+async def test_5xx_is_retried_with_backoff_until_delivered(
+    services: Services, platform: tuple[FakePlatform, HttpAdapter]
+) -> None:
     fake, adapter = platform
     fake.script["alice"] = [500, 502]
     await queue(services, "alice", "hello")
@@ -121,14 +126,16 @@ async def test_5xx_is_retried_with_backoff_until_delivered(services: Services, p
     assert second - first >= 0.05 and third - second >= 0.1  # exponential backoff
 
 
-async def test_429_waits_retry_after_without_using_up_attempts(services: Services, platform: tuple[FakePlatform, HttpAdapter]) -> None:
+async def test_429_waits_retry_after_without_using_up_attempts(
+    services: Services, platform: tuple[FakePlatform, HttpAdapter]
+) -> None:
     fake, adapter = platform
     fake.script["alice"] = [429, 429, 429]
     await queue(services, "alice", "hello")
     [row] = await drain(make_worker(services, adapter, max_attempts=2), services)
     assert (row.status, row.attempts) == (OutboxStatus.SENT, 0)
     calls = fake.calls["alice"]
-    assert all(later - earlier >= 0.95 for earlier, later in zip(calls, calls[1:]))
+    assert all(later - earlier >= 0.95 for earlier, later in itertools.pairwise(calls))
 
 
 async def test_permanent_error_fails_visibly_and_does_not_block_the_address(
@@ -157,7 +164,9 @@ async def test_gives_up_after_max_attempts(services: Services, platform: tuple[F
     assert row.last_error == "gave up after 3 attempts: HTTP 500"
 
 
-async def test_order_is_kept_per_address_while_others_flow(services: Services, platform: tuple[FakePlatform, HttpAdapter]) -> None:
+async def test_order_is_kept_per_address_while_others_flow(
+    services: Services, platform: tuple[FakePlatform, HttpAdapter]
+) -> None:
     fake, adapter = platform
     fake.script["alice"] = [500, 429]
     await queue(services, "alice", *(f"a{i}" for i in range(5)))
@@ -179,7 +188,9 @@ async def test_an_unreachable_platform_is_retried(services: Services) -> None:
     assert row.status == OutboxStatus.FAILED and "transport" in (row.last_error or "")
 
 
-async def test_two_workers_deliver_each_message_exactly_once(services: Services, platform: tuple[FakePlatform, HttpAdapter]) -> None:
+async def test_two_workers_deliver_each_message_exactly_once(
+    services: Services, platform: tuple[FakePlatform, HttpAdapter]
+) -> None:
     fake, adapter = platform
     for address in ("a", "b", "c", "d"):
         await queue(services, address, *(f"{address}{i}" for i in range(25)))

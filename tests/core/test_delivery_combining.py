@@ -59,8 +59,11 @@ async def test_a_backlog_goes_out_as_one_send_in_order(services: Services) -> No
         pass
     assert platform.sends == [["one", "two", "three"], ["other"], ["four"]]
     assert [(r.status, r.external_id) for r in await rows(services)] == [
-        (OutboxStatus.SENT, "x1"), (OutboxStatus.SENT, "x1"), (OutboxStatus.SENT, "x1"),
-        (OutboxStatus.SENT, "x2"), (OutboxStatus.SENT, "x3"),
+        (OutboxStatus.SENT, "x1"),
+        (OutboxStatus.SENT, "x1"),
+        (OutboxStatus.SENT, "x1"),
+        (OutboxStatus.SENT, "x2"),
+        (OutboxStatus.SENT, "x3"),
     ]
 
 
@@ -93,7 +96,9 @@ async def test_a_message_held_by_another_worker_ends_the_run_and_what_follows_go
     assert platform.sends == [["one", "two"]]  # never "four" before "three"
     after = await rows(services)
     assert [(r.status, r.locked_by) for r in after] == [
-        (OutboxStatus.SENT, None), (OutboxStatus.SENT, None),
-        (OutboxStatus.PENDING, "other"), (OutboxStatus.PENDING, None),  # won with the run, then released
+        (OutboxStatus.SENT, None),
+        (OutboxStatus.SENT, None),
+        (OutboxStatus.PENDING, "other"),
+        (OutboxStatus.PENDING, None),  # won with the run, then released
     ]
     assert after[3].locked_until is None

@@ -44,7 +44,9 @@ async def test_solved_closes_and_the_rating_reaches_the_topic(services: Services
     assert (await stored(services, ticket.number)).status == TicketStatus.CLOSED
 
     assert texts_of(await alice.say(choice=f"rate:{ticket.number}:4")) == ["Thank you for your rating!"]
-    assert texts_of(await alice.say(choice=f"rate:{ticket.number}:1")) == [f"Request #{ticket.number} is already rated. Thank you!"]
+    assert texts_of(await alice.say(choice=f"rate:{ticket.number}:1")) == [
+        f"Request #{ticket.number} is already rated. Thank you!"
+    ]
     assert (await stored(services, ticket.number)).rating == 4
     [rating] = await desk_events(services, "rating")
     assert (rating.address, rating.payload["meta"]) == (str(ticket.number), {"rating": 4})
@@ -60,7 +62,11 @@ async def test_not_solved_reopens_with_the_customers_comment(services: Services)
     assert "In progress" in reopened
     async with services.sessions() as session:
         events = list((await session.execute(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id))).scalars())
-    assert (events[-1].kind, events[-1].to_status, events[-1].comment) == ("reopened", "in_progress", "Still black after the update")
+    assert (events[-1].kind, events[-1].to_status, events[-1].comment) == (
+        "reopened",
+        "in_progress",
+        "Still black after the update",
+    )
     assert (await stored(services, ticket.number)).status == TicketStatus.IN_PROGRESS
     assert len(await desk_events(services, "customer_message")) >= 1
 

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from core.models import Attachment, Dialog, Message, OutboxMessage, Ticket, TicketEvent, TicketStatus, TicketType
 from core.messages import AGENT_DESK
+from core.migrate import upgrade
+from core.models import Attachment, Dialog, Message, OutboxMessage, Ticket, TicketEvent, TicketStatus, TicketType
 from core.services import Services
 from core.settings import Settings
-from core.migrate import upgrade
 from tests.support.customers import CoreCustomer, choice_ids, png, texts_of
 
 
@@ -35,12 +35,18 @@ async def test_intake_asks_every_question_and_creates_the_ticket(services: Servi
     async with services.sessions() as session:
         ticket = (await session.execute(select(Ticket))).scalar_one()
         attachments = list((await session.execute(select(Attachment))).scalars())
-        linked = (await session.execute(select(func.count()).select_from(Message).where(Message.ticket_id == ticket.id))).scalar_one()
+        linked = (
+            await session.execute(select(func.count()).select_from(Message).where(Message.ticket_id == ticket.id))
+        ).scalar_one()
         desk = list((await session.execute(select(OutboxMessage).where(OutboxMessage.channel == AGENT_DESK))).scalars())
         events = list((await session.execute(select(TicketEvent))).scalars())
         dialogs = (await session.execute(select(func.count()).select_from(Dialog))).scalar_one()
     assert ticket.number == 1001
-    assert (ticket.type, ticket.subject, ticket.status) == (TicketType.INCIDENT, "Recorder shows black screen", TicketStatus.NEW)
+    assert (ticket.type, ticket.subject, ticket.status) == (
+        TicketType.INCIDENT,
+        "Recorder shows black screen",
+        TicketStatus.NEW,
+    )
     assert ticket.description.startswith("Since 9:00")
     assert (ticket.channel, ticket.address, ticket.language) == ("test", "alice", "en")
     assert [a.ticket_id for a in attachments] == [ticket.id]

@@ -34,6 +34,7 @@ class Recorder:
 async def mark_and_link(desk: Desk, parent: Ticket, *children: Ticket) -> None:
     await desk.on_ticket(parent.number, lambda s, t: mass.mark(s, t, ANNA))
     for child in children:
+
         async def _link(session, ticket, number=child.number):  # type: ignore[no-untyped-def]
             linked = (await session.execute(select(Ticket).where(Ticket.number == number))).scalar_one()
             await mass.link(session, ticket, linked, ANNA)
@@ -59,10 +60,14 @@ async def test_linked_customers_get_the_broadcast_and_follow_the_solution(servic
         [linked] = texts_of(await customer.replies())
         assert "part of a known problem, #1001 “Video archive unavailable”" in linked
 
-    await services.desk.on_ticket(parent.number, lambda s, t: mass.broadcast(s, t, ANNA, "Storage is being replaced, ETA 14:00"))
+    await services.desk.on_ticket(
+        parent.number, lambda s, t: mass.broadcast(s, t, ANNA, "Storage is being replaced, ETA 14:00")
+    )
     for customer, child in zip((tg, wa, web), children, strict=True):
         [update] = texts_of(await customer.replies())
-        assert update == f"#{child.number} · Update on “Video archive unavailable”: Storage is being replaced, ETA 14:00"
+        assert (
+            update == f"#{child.number} · Update on “Video archive unavailable”: Storage is being replaced, ETA 14:00"
+        )
 
     await services.desk.solve(parent.number, ANNA, "Storage replaced; archive is back.")
     for customer, child in zip((tg, wa, web), children, strict=True):

@@ -16,7 +16,9 @@ from tests.support.contracts import office_levels
 from tests.support.customers import CoreCustomer
 
 MSK = ZoneInfo("Europe/Moscow")
-OFFICE = Hours.of(SupportCalendar(name="office", timezone="Europe/Moscow", days=[0, 1, 2, 3, 4], opens="09:00", closes="18:00"))
+OFFICE = Hours.of(
+    SupportCalendar(name="office", timezone="Europe/Moscow", days=[0, 1, 2, 3, 4], opens="09:00", closes="18:00")
+)
 ANNA = Agent("Anna", "7")
 
 
@@ -85,7 +87,9 @@ async def test_a_new_ticket_gets_due_times_from_its_level_and_type(services: Ser
     assert due["resolution"].due_at == add_business(OFFICE, ticket.created_at, 16 * 3600)
     assert due["first_response"].warn_at == add_business(OFFICE, ticket.created_at, 0.8 * 2 * 3600)
     # A consultation falls back to the level's "*" targets: 8 hours to answer.
-    assert (await clocks(services, question))["first_response"].due_at == add_business(OFFICE, question.created_at, 8 * 3600)
+    assert (await clocks(services, question))["first_response"].due_at == add_business(
+        OFFICE, question.created_at, 8 * 3600
+    )
 
 
 async def test_without_any_level_tickets_have_no_clocks(services: Services) -> None:
@@ -97,7 +101,9 @@ async def test_the_clock_pauses_while_waiting_for_the_customer(services: Service
     await office_levels(services)
     async with transaction(services.sessions) as session:
         calendar = (await session.execute(select(SupportCalendar).where(SupportCalendar.name == "office"))).scalar_one()
-        clock = SlaClock(ticket_id=0, target="resolution", calendar_id=calendar.id or 0, budget_seconds=0, due_at=msk(23, 12))
+        clock = SlaClock(
+            ticket_id=0, target="resolution", calendar_id=calendar.id or 0, budget_seconds=0, due_at=msk(23, 12)
+        )
         # Paused on Friday at 17:00: one hour of Friday and three of Monday were left...
         await sla.pause(session, clock, msk(20, 17))
         assert clock.remaining_seconds == 4 * 3600

@@ -20,7 +20,9 @@ ANNA = Agent("Anna", "501")
 
 async def desk_events(services: Services, number: int) -> list[str]:
     async with services.sessions() as session:
-        query = select(OutboxMessage.kind).where(OutboxMessage.channel == AGENT_DESK, OutboxMessage.address == str(number))
+        query = select(OutboxMessage.kind).where(
+            OutboxMessage.channel == AGENT_DESK, OutboxMessage.address == str(number)
+        )
         return list((await session.execute(query.order_by(OutboxMessage.id))).scalars())
 
 
@@ -36,7 +38,9 @@ async def test_full_status_cycle_reaches_the_customer_and_is_recorded(services: 
         "Request #1001: the status is now “In progress”.",
     ]
     await desk.ask(ticket.number, ANNA, "Please send the serial number.")
-    assert texts_of(await alice.replies()) == ["Request #1001: support needs more information.\n\nPlease send the serial number."]
+    assert texts_of(await alice.replies()) == [
+        "Request #1001: support needs more information.\n\nPlease send the serial number."
+    ]
 
     assert texts_of(await alice.say("SN 4411-22")) == ["Request #1001: the status is now “In progress”."]
     async with services.sessions() as session:
@@ -46,7 +50,10 @@ async def test_full_status_cycle_reaches_the_customer_and_is_recorded(services: 
     with pytest.raises(CommentRequired):
         await desk.solve(ticket.number, ANNA, "  ")
     await desk.solve(ticket.number, ANNA, "Firmware 2.4 fixes it; updated remotely.")
-    assert texts_of(await alice.replies())[-1] == "Request #1001: solution provided.\n\nFirmware 2.4 fixes it; updated remotely."
+    assert (
+        texts_of(await alice.replies())[-1]
+        == "Request #1001: solution provided.\n\nFirmware 2.4 fixes it; updated remotely."
+    )
     await desk.close(ticket.number, ANNA)
     await desk.reopen(ticket.number, ANNA)
     with pytest.raises(InvalidTransition):
@@ -85,7 +92,11 @@ async def test_take_and_type_change(services: Services) -> None:
     async with services.sessions() as session:
         refreshed = await session.get(Ticket, ticket.id)
     assert refreshed is not None
-    assert (refreshed.assignee, refreshed.status, refreshed.type) == ("Anna", TicketStatus.IN_PROGRESS, TicketType.MASS_INCIDENT)
+    assert (refreshed.assignee, refreshed.status, refreshed.type) == (
+        "Anna",
+        TicketStatus.IN_PROGRESS,
+        TicketType.MASS_INCIDENT,
+    )
 
 
 async def test_unknown_ticket_number_is_an_error(services: Services) -> None:

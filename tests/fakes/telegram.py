@@ -60,8 +60,16 @@ from starlette.routing import Route
 
 JSON_FIELDS = {"reply_markup", "reply_parameters", "entities", "caption_entities", "allowed_updates", "media"}
 INT_FIELDS = {
-    "chat_id", "from_chat_id", "message_id", "message_thread_id", "offset", "limit", "timeout",
-    "user_id", "icon_color", "max_connections",
+    "chat_id",
+    "from_chat_id",
+    "message_id",
+    "message_thread_id",
+    "offset",
+    "limit",
+    "timeout",
+    "user_id",
+    "icon_color",
+    "max_connections",
 }
 BOOL_FIELDS = {"show_alert", "drop_pending_updates", "disable_notification", "protect_content"}
 SEND_METHODS = {"sendMessage", "sendPhoto", "sendDocument", "copyMessage"}
@@ -120,8 +128,12 @@ class Window:
 class FakeTelegram:
     def __init__(self, token: str = "123456:TEST-token_abc", *, group_id: int = -1001234567890, forum: bool = True):
         self.token, self.group_id, self.forum = token, group_id, forum
-        self.bot_user = {"id": int(token.split(":")[0]), "is_bot": True, "first_name": "Switchboard",
-                         "username": "switchboard_test_bot"}
+        self.bot_user = {
+            "id": int(token.split(":")[0]),
+            "is_bot": True,
+            "first_name": "Switchboard",
+            "username": "switchboard_test_bot",
+        }
         self.calls: list[Call] = []
         self.blocked: set[int] = set()
         self.topics: dict[int, Topic] = {}
@@ -140,14 +152,18 @@ class FakeTelegram:
         self._file_ids = itertools.count(1)
         self._new_update = asyncio.Condition()
         self._closing = False
-        self.app = Starlette(routes=[
-            Route("/bot{token}/{method}", self._api, methods=["GET", "POST"]),
-            Route("/file/bot{token}/{path:path}", self._download, methods=["GET"]),
-        ])
+        self.app = Starlette(
+            routes=[
+                Route("/bot{token}/{method}", self._api, methods=["GET", "POST"]),
+                Route("/file/bot{token}/{path:path}", self._download, methods=["GET"]),
+            ]
+        )
 
     # ---- scripting -------------------------------------------------------------------------
 
-    def user(self, first_name: str = "Alice", *, language_code: str | None = "en", user_id: int | None = None) -> FakeUser:
+    def user(
+        self, first_name: str = "Alice", *, language_code: str | None = "en", user_id: int | None = None
+    ) -> FakeUser:
         user = {"id": user_id or next(self._user_ids), "is_bot": False, "first_name": first_name}
         if language_code:
             user["language_code"] = language_code
@@ -166,8 +182,16 @@ class FakeTelegram:
             chat["is_forum"] = True
         return chat
 
-    def fail_next(self, method: str, code: int = 429, description: str | None = None, *,
-                  retry_after: int | None = None, times: int = 1, chat_id: int | None = None) -> None:
+    def fail_next(
+        self,
+        method: str,
+        code: int = 429,
+        description: str | None = None,
+        *,
+        retry_after: int | None = None,
+        times: int = 1,
+        chat_id: int | None = None,
+    ) -> None:
         if code == 429 and retry_after is None:
             retry_after = 1
         default = f"Too Many Requests: retry after {retry_after}" if code == 429 else "Internal Server Error"
@@ -189,8 +213,11 @@ class FakeTelegram:
         return [m for (chat, _), m in sorted(self.messages.items()) if chat == chat_id and m["from"]["is_bot"]]
 
     def thread_messages(self, thread_id: int) -> list[dict[str, Any]]:
-        return [m for m in self.chat_messages(self.group_id) if m.get("message_thread_id") == thread_id
-                and "forum_topic_created" not in m]
+        return [
+            m
+            for m in self.chat_messages(self.group_id)
+            if m.get("message_thread_id") == thread_id and "forum_topic_created" not in m
+        ]
 
     async def wait_for(self, condition: Callable[[], Any], what: str = "a condition", timeout: float = 10.0) -> Any:
         deadline = time.monotonic() + timeout
@@ -231,8 +258,13 @@ class FakeTelegram:
         return {"update_id": next(self._update_ids), **content}
 
     def store_message(self, chat: dict[str, Any], sender: dict[str, Any], **content: Any) -> dict[str, Any]:
-        message = {"message_id": next(self._message_ids), "date": int(time.time()), "chat": chat, "from": sender,
-                   **{k: v for k, v in content.items() if v is not None}}
+        message = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": sender,
+            **{k: v for k, v in content.items() if v is not None},
+        }
         self.messages[(chat["id"], message["message_id"])] = message
         return message
 
@@ -316,8 +348,13 @@ class FakeTelegram:
         if reply and reply_to is None:
             raise ApiError(400, "Bad Request: message to be replied not found")
         return self.store_message(
-            chat, self.bot_user, message_thread_id=thread_id, is_topic_message=True if thread_id else None,
-            reply_to_message=reply_to, reply_markup=params.get("reply_markup"), **content,
+            chat,
+            self.bot_user,
+            message_thread_id=thread_id,
+            is_topic_message=True if thread_id else None,
+            reply_to_message=reply_to,
+            reply_markup=params.get("reply_markup"),
+            **content,
         )
 
     def _input_file(self, value: Any, files: dict[str, tuple[str, bytes]], kind: str) -> tuple[dict[str, Any], str]:
@@ -330,8 +367,12 @@ class FakeTelegram:
         raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
 
     async def _m_getMe(self, params: dict[str, Any], files: Any) -> Any:
-        return {**self.bot_user, "can_join_groups": True, "can_read_all_group_messages": True,
-                "supports_inline_queries": False}
+        return {
+            **self.bot_user,
+            "can_join_groups": True,
+            "can_read_all_group_messages": True,
+            "supports_inline_queries": False,
+        }
 
     async def _m_setWebhook(self, params: dict[str, Any], files: Any) -> Any:
         url = params.get("url", "")
@@ -347,13 +388,19 @@ class FakeTelegram:
         return True
 
     async def _m_getWebhookInfo(self, params: dict[str, Any], files: Any) -> Any:
-        return {"url": self.webhook_url, "has_custom_certificate": False,
-                "pending_update_count": 0 if self.webhook_url else len(self._updates)}
+        return {
+            "url": self.webhook_url,
+            "has_custom_certificate": False,
+            "pending_update_count": 0 if self.webhook_url else len(self._updates),
+        }
 
     async def _m_getUpdates(self, params: dict[str, Any], files: Any) -> Any:
         if self.webhook_url:
-            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
-                                "use deleteWebhook to delete the webhook first")
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         offset, limit, timeout = params.get("offset", 0), params.get("limit", 100), params.get("timeout", 0)
         async with self._new_update:
             if offset:
@@ -394,8 +441,11 @@ class FakeTelegram:
     async def _m_editMessageText(self, params: dict[str, Any], files: Any) -> Any:
         message = self._own_message(params)
         if message.get("text") == params.get("text") and message.get("reply_markup") == params.get("reply_markup"):
-            raise ApiError(400, "Bad Request: message is not modified: specified new message content and reply "
-                                "markup are exactly the same as a current content and reply markup of the message")
+            raise ApiError(
+                400,
+                "Bad Request: message is not modified: specified new message content and reply "
+                "markup are exactly the same as a current content and reply markup of the message",
+            )
         message["text"] = params.get("text", "")
         message["reply_markup"] = params.get("reply_markup")
         return message
@@ -425,8 +475,9 @@ class FakeTelegram:
         name = params.get("name", "")
         if not 1 <= len(name) <= 128:
             raise ApiError(400, "Bad Request: TOPIC_NAME_INVALID")
-        service = self.store_message(self.group_chat(), self.bot_user, forum_topic_created={"name": name,
-                                     "icon_color": 7322096})
+        service = self.store_message(
+            self.group_chat(), self.bot_user, forum_topic_created={"name": name, "icon_color": 7322096}
+        )
         thread_id = service["message_id"]
         service["message_thread_id"] = thread_id
         self.topics[thread_id] = Topic(thread_id, name, params.get("icon_custom_emoji_id"))
@@ -472,21 +523,41 @@ class FakeTelegram:
 
     async def _m_getChat(self, params: dict[str, Any], files: Any) -> Any:
         chat = self._chat(params.get("chat_id"))
-        return {**chat, "accent_color_id": 0, "max_reaction_count": 11,
-                "accepted_gift_types": {"unlimited_gifts": False, "limited_gifts": False,
-                                        "unique_gifts": False, "premium_subscription": False,
-                                        "gifts_from_channels": False}}
+        return {
+            **chat,
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": {
+                "unlimited_gifts": False,
+                "limited_gifts": False,
+                "unique_gifts": False,
+                "premium_subscription": False,
+                "gifts_from_channels": False,
+            },
+        }
 
     async def _m_getChatMember(self, params: dict[str, Any], files: Any) -> Any:
         chat_id, user_id = params.get("chat_id"), params.get("user_id")
         self._chat(chat_id)
         if user_id == self.bot_user["id"] and chat_id == self.group_id:
-            return {"status": "administrator", "user": self.bot_user, "can_be_edited": False,
-                    "is_anonymous": False, "can_manage_chat": True, "can_delete_messages": True,
-                    "can_manage_video_chats": True, "can_restrict_members": True, "can_promote_members": False,
-                    "can_change_info": True, "can_invite_users": True, "can_post_stories": False,
-                    "can_edit_stories": False, "can_delete_stories": False, "can_pin_messages": True,
-                    "can_manage_topics": True}
+            return {
+                "status": "administrator",
+                "user": self.bot_user,
+                "can_be_edited": False,
+                "is_anonymous": False,
+                "can_manage_chat": True,
+                "can_delete_messages": True,
+                "can_manage_video_chats": True,
+                "can_restrict_members": True,
+                "can_promote_members": False,
+                "can_change_info": True,
+                "can_invite_users": True,
+                "can_post_stories": False,
+                "can_edit_stories": False,
+                "can_delete_stories": False,
+                "can_pin_messages": True,
+                "can_manage_topics": True,
+            }
         if chat_id == self.group_id and user_id in self.members:
             return {"status": "member", "user": self.members[user_id]}
         if user_id in self.users:
@@ -519,12 +590,18 @@ class FakeUser:
             # In a forum every topic message replies to the topic's first (service) message.
             replied = self.fake.messages.get((self.chat["id"], thread_id))
         return self.fake.store_message(
-            self.chat, self.user, message_thread_id=thread_id, is_topic_message=True if thread_id else None,
-            reply_to_message=replied, **content,
+            self.chat,
+            self.user,
+            message_thread_id=thread_id,
+            is_topic_message=True if thread_id else None,
+            reply_to_message=replied,
+            **content,
         )
 
     async def send(self, text: str, **where: Any) -> dict[str, Any]:
-        entities = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}] if text.startswith("/") else None
+        entities = (
+            [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}] if text.startswith("/") else None
+        )
         message = self.message(text=text, entities=entities, **where)
         await self.fake.push(self.fake.new_update(message=message))
         return message
@@ -536,8 +613,14 @@ class FakeUser:
         await self.fake.push(self.fake.new_update(message=message))
         return message
 
-    async def send_document(self, content: bytes, filename: str, mime_type: str = "application/octet-stream",
-                            caption: str | None = None, **where: Any) -> dict[str, Any]:
+    async def send_document(
+        self,
+        content: bytes,
+        filename: str,
+        mime_type: str = "application/octet-stream",
+        caption: str | None = None,
+        **where: Any,
+    ) -> dict[str, Any]:
         document = {**self.fake.store_file(content, filename), "file_name": filename, "mime_type": mime_type}
         message = self.message(document=document, caption=caption, **where)
         await self.fake.push(self.fake.new_update(message=message))
@@ -546,8 +629,13 @@ class FakeUser:
     async def press(self, data: str, message: dict[str, Any] | None = None) -> dict[str, Any]:
         """Press an inline button with callback `data` on `message` (default: the newest bot message)."""
         message = message or self.inbox()[-1]
-        query = {"id": f"cb{next(self.fake._update_ids)}", "from": self.user, "chat_instance": "ci",
-                 "message": message, "data": data}
+        query = {
+            "id": f"cb{next(self.fake._update_ids)}",
+            "from": self.user,
+            "chat_instance": "ci",
+            "message": message,
+            "data": data,
+        }
         update = self.fake.new_update(callback_query=query)
         await self.fake.push(update)
         return update

@@ -73,14 +73,25 @@ class Media:
 
 
 def graph_error(status: int, code: int, details: str) -> JSONResponse:
-    error = {"message": details, "type": "OAuthException", "code": code,
-             "error_data": {"messaging_product": "whatsapp", "details": details}, "fbtrace_id": "Afake"}
+    error = {
+        "message": details,
+        "type": "OAuthException",
+        "code": code,
+        "error_data": {"messaging_product": "whatsapp", "details": details},
+        "fbtrace_id": "Afake",
+    }
     return JSONResponse({"error": error}, status_code=status)
 
 
 class FakeWhatsApp:
-    def __init__(self, *, phone_number_id: str = "106540352242922", token: str = "EAAfake-token",
-                 app_secret: str = "fake-app-secret", verify_token: str = "fake-verify-token") -> None:
+    def __init__(
+        self,
+        *,
+        phone_number_id: str = "106540352242922",
+        token: str = "EAAfake-token",
+        app_secret: str = "fake-app-secret",
+        verify_token: str = "fake-verify-token",
+    ) -> None:
         self.phone_number_id, self.token = phone_number_id, token
         self.app_secret, self.verify_token = app_secret, verify_token
         self.webhook_url = ""
@@ -89,22 +100,37 @@ class FakeWhatsApp:
         self.failures: list[Failure] = []
         self.media_failures: list[Failure] = []
         self._ids = itertools.count(1)
-        self.app = Starlette(routes=[
-            Route("/download/{media_id}", self._download, methods=["GET"]),
-            Route("/{phone_id}/messages", self._send, methods=["POST"]),
-            Route("/{phone_id}/media", self._upload, methods=["POST"]),
-            Route("/{media_id}", self._media_info, methods=["GET"]),
-        ])
+        self.app = Starlette(
+            routes=[
+                Route("/download/{media_id}", self._download, methods=["GET"]),
+                Route("/{phone_id}/messages", self._send, methods=["POST"]),
+                Route("/{phone_id}/media", self._upload, methods=["POST"]),
+                Route("/{media_id}", self._media_info, methods=["GET"]),
+            ]
+        )
 
     def settings(self, api_url: str, **extra: Any) -> dict[str, Any]:
         """The app's settings that point it at this fake."""
-        return {"whatsapp_access_token": self.token, "whatsapp_phone_number_id": self.phone_number_id,
-                "whatsapp_app_secret": self.app_secret, "whatsapp_verify_token": self.verify_token,
-                "whatsapp_api_url": api_url, **extra}
+        return {
+            "whatsapp_access_token": self.token,
+            "whatsapp_phone_number_id": self.phone_number_id,
+            "whatsapp_app_secret": self.app_secret,
+            "whatsapp_verify_token": self.verify_token,
+            "whatsapp_api_url": api_url,
+            **extra,
+        }
 
     # --- scripting and inspection ---
-    def fail_next(self, status: int, code: int, *, times: int = 1, to: str | None = None,
-                  retry_after: int | None = None, after: int = 0) -> None:
+    def fail_next(
+        self,
+        status: int,
+        code: int,
+        *,
+        times: int = 1,
+        to: str | None = None,
+        retry_after: int | None = None,
+        after: int = 0,
+    ) -> None:
         """Answer the next `times` sends (to `to`, after letting `after` of them through) with an error."""
         self.failures.append(Failure(status, code, times, to, retry_after, after))
 
@@ -119,8 +145,11 @@ class FakeWhatsApp:
 
     def sent(self, to: str | None = None) -> list[dict[str, Any]]:
         """Message objects the app sent (and we accepted), optionally to one customer."""
-        return [c.body for c in self.calls if c.path.endswith("/messages") and c.body.get("_accepted")
-                and (to is None or c.body.get("to") == to)]
+        return [
+            c.body
+            for c in self.calls
+            if c.path.endswith("/messages") and c.body.get("_accepted") and (to is None or c.body.get("to") == to)
+        ]
 
     def customer(self, wa_id: str, name: str = "Customer") -> Customer:
         return Customer(self, wa_id, name)
@@ -146,7 +175,9 @@ class FakeWhatsApp:
         return await self.post_raw(body, sign(self.app_secret, body))
 
     async def status(self, wamid: str, state: str, recipient: str = "", **extra: Any) -> httpx.Response:
-        return await self.post(notification(self.phone_number_id, statuses=[status_update(wamid, state, recipient, **extra)]))
+        return await self.post(
+            notification(self.phone_number_id, statuses=[status_update(wamid, state, recipient, **extra)])
+        )
 
     # --- the Graph API side (the app calling Meta) ---
     def _authorized(self, request: Request) -> bool:
@@ -179,8 +210,13 @@ class FakeWhatsApp:
             return scripted
         wamid = f"wamid.FAKE{next(self._ids):08d}"
         body["_accepted"], body["_wamid"] = True, wamid
-        return JSONResponse({"messaging_product": "whatsapp", "contacts": [{"input": body["to"], "wa_id": body["to"]}],
-                             "messages": [{"id": wamid}]})
+        return JSONResponse(
+            {
+                "messaging_product": "whatsapp",
+                "contacts": [{"input": body["to"], "wa_id": body["to"]}],
+                "messages": [{"id": wamid}],
+            }
+        )
 
     async def _upload(self, request: Request) -> Response:
         form = await request.form()
@@ -207,9 +243,16 @@ class FakeWhatsApp:
         if media_id not in self.media:
             return graph_error(400, 100, "Unsupported get request: unknown media id")
         media = self.media[media_id]
-        return JSONResponse({"messaging_product": "whatsapp", "url": f"{request.base_url}download/{media_id}",
-                             "mime_type": media.mime_type, "sha256": hashlib.sha256(media.content).hexdigest(),
-                             "file_size": str(len(media.content)), "id": media_id})
+        return JSONResponse(
+            {
+                "messaging_product": "whatsapp",
+                "url": f"{request.base_url}download/{media_id}",
+                "mime_type": media.mime_type,
+                "sha256": hashlib.sha256(media.content).hexdigest(),
+                "file_size": str(len(media.content)),
+                "id": media_id,
+            }
+        )
 
     async def _download(self, request: Request) -> Response:
         media_id = request.path_params["media_id"]
@@ -239,7 +282,9 @@ def invalid_message(body: dict[str, Any]) -> str | None:
                 return "1-3 buttons with titles up to 20 characters"
         elif interactive["type"] == "list":
             rows = [row for section in interactive["action"]["sections"] for row in section["rows"]]
-            if not 1 <= len(rows) <= 10 or any(len(r["title"]) > 24 or len(r.get("description", "")) > 72 for r in rows):
+            if not 1 <= len(rows) <= 10 or any(
+                len(r["title"]) > 24 or len(r.get("description", "")) > 72 for r in rows
+            ):
                 return "1-10 rows with titles up to 24 and descriptions up to 72 characters"
             if len(interactive["action"]["button"]) > 20:
                 return "list button text up to 20 characters"
@@ -270,8 +315,9 @@ class Customer:
     async def press(self, reply_id: str, title: str, *, kind: str = "button_reply") -> httpx.Response:
         return await self.send("interactive", {"type": kind, kind: {"id": reply_id, "title": title}})
 
-    async def send_media(self, kind: str, content: bytes, mime_type: str, *, caption: str | None = None,
-                         filename: str | None = None) -> httpx.Response:
+    async def send_media(
+        self, kind: str, content: bytes, mime_type: str, *, caption: str | None = None, filename: str | None = None
+    ) -> httpx.Response:
         media_id = self.fake.add_media(content, mime_type, filename)
         body: dict[str, Any] = {"id": media_id, "mime_type": mime_type, "sha256": hashlib.sha256(content).hexdigest()}
         if caption is not None:

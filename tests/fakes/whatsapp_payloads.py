@@ -43,19 +43,30 @@ def entry(
     return {"id": "102290129340398", "changes": [{"value": value, "field": "messages"}]}
 
 
-def message(sender: str, kind: str, content: dict[str, Any], *, message_id: str | None = None,
-            context: str | None = None) -> dict[str, Any]:
-    raw: dict[str, Any] = {"from": sender, "id": message_id or wamid(), "timestamp": str(int(time.time())),
-                           "type": kind, kind: content}
+def message(
+    sender: str, kind: str, content: dict[str, Any], *, message_id: str | None = None, context: str | None = None
+) -> dict[str, Any]:
+    raw: dict[str, Any] = {
+        "from": sender,
+        "id": message_id or wamid(),
+        "timestamp": str(int(time.time())),
+        "type": kind,
+        kind: content,
+    }
     if context:
         raw["context"] = {"from": "15550783881", "id": context}
     return raw
 
 
-def status_update(message_id: str, state: str, recipient: str, *, errors: list[dict[str, Any]] | None = None
-                  ) -> dict[str, Any]:
-    raw: dict[str, Any] = {"id": message_id, "status": state, "timestamp": str(int(time.time())),
-                           "recipient_id": recipient}
+def status_update(
+    message_id: str, state: str, recipient: str, *, errors: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    raw: dict[str, Any] = {
+        "id": message_id,
+        "status": state,
+        "timestamp": str(int(time.time())),
+        "recipient_id": recipient,
+    }
     if state != "failed":
         raw["conversation"] = {"id": "b1a2c3d4e5f6", "origin": {"type": "service"}}
         raw["pricing"] = {"billable": True, "pricing_model": "CBP", "category": "service"}
@@ -64,7 +75,14 @@ def status_update(message_id: str, state: str, recipient: str, *, errors: list[d
     return raw
 
 
-def undeliverable(code: int = 131026, details: str = "Message failed to send because the user is not on WhatsApp"
-                  ) -> list[dict[str, Any]]:
-    return [{"code": code, "title": "Message undeliverable", "message": "Message undeliverable",
-             "error_data": {"details": details}}]
+def undeliverable(
+    code: int = 131026, details: str = "Message failed to send because the user is not on WhatsApp"
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": code,
+            "title": "Message undeliverable",
+            "message": "Message undeliverable",
+            "error_data": {"details": details},
+        }
+    ]

@@ -26,8 +26,13 @@ def cli_env(database_url: str, data_dir: Path) -> dict[str, str]:
 
 async def cli(env: dict[str, str], *args: str) -> tuple[int, str]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "switchboard", *args, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        sys.executable,
+        "-m",
+        "switchboard",
+        *args,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     output, _ = await asyncio.wait_for(process.communicate(), 120)
     return process.returncode or 0, output.decode()
@@ -68,7 +73,9 @@ async def test_a_backup_taken_under_traffic_restores_every_ticket_and_attachment
     flowing = asyncio.create_task(traffic())
     await asyncio.sleep(0.3)
     archive = tmp_path / "backups" / "nightly.tar.gz"
-    code, output = await cli(cli_env(settings.resolved_database_url, settings.data_dir), "backup", "--output", str(archive))
+    code, output = await cli(
+        cli_env(settings.resolved_database_url, settings.data_dir), "backup", "--output", str(archive)
+    )
     stop.set()
     written = await flowing
     assert code == 0, output
@@ -124,6 +131,8 @@ async def test_a_file_that_is_not_a_backup_is_refused_with_a_reason(settings: Se
     junk.write_bytes(b"not an archive")
     code, output = await cli(cli_env(settings.resolved_database_url, settings.data_dir), "restore", str(junk))
     assert code == 1 and "not a readable backup archive" in output
-    subprocess.run(["tar", "czf", str(junk), "-C", str(tmp_path), "."], check=True, capture_output=True)
+    await asyncio.to_thread(
+        subprocess.run, ["tar", "czf", str(junk), "-C", str(tmp_path), "."], check=True, capture_output=True
+    )
     code, output = await cli(cli_env(settings.resolved_database_url, settings.data_dir), "restore", str(junk))
     assert code == 1 and "not made by `switchboard backup`" in output

@@ -8,8 +8,8 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -114,7 +114,9 @@ async def test_a_thousand_messages_are_each_delivered_exactly_once(
             async with sessions() as session:
                 pending = (
                     await session.execute(
-                        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING)  # type: ignore[arg-type]
+                        select(func.count())
+                        .select_from(OutboxMessage)
+                        .where(OutboxMessage.status == OutboxStatus.PENDING)  # type: ignore[arg-type]
                     )
                 ).scalar_one()
             if not pending:
@@ -159,7 +161,7 @@ async def test_a_visitor_on_one_instance_gets_the_reply_an_agent_sends_through_t
 async def test_an_sla_warning_is_posted_once_by_two_instances(
     cluster: tuple[FakeTelegram, list[Instance], Settings],
 ) -> None:
-    fake, instances, settings = cluster
+    _fake, instances, settings = cluster
     services = Services.build(settings)
     try:
         await office_levels(services, default="premium")  # incidents: first response within 30 min
@@ -210,8 +212,11 @@ async def test_two_instances_keep_to_one_global_telegram_rate(
             for n in range(40):
                 customer = customers[n % len(customers)]
                 enqueue(session, OutboundMessage(channel="telegram", address=str(customer.id), text=f"news {n}"))
-        await fake.wait_for(lambda: sum(len([t for t in c.texts() if t.startswith("news")]) for c in customers) == 40,
-                            "40 messages", timeout=60)
+        await fake.wait_for(
+            lambda: sum(len([t for t in c.texts() if t.startswith("news")]) for c in customers) == 40,
+            "40 messages",
+            timeout=60,
+        )
     finally:
         await engine.dispose()
     metrics = [await scrape(instance) for instance in instances]

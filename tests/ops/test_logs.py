@@ -116,8 +116,12 @@ async def test_each_request_gets_an_id_and_a_sane_given_one_is_kept(running: tup
 
 def test_text_format_masks_secrets_too(make_settings: Callable[..., Settings]) -> None:
     stream = io.StringIO()
-    handler = make_handler(make_settings(telegram_bot_token=BOT_TOKEN, database_url="postgresql://u:s3cr3tpass@h/db"), stream)
-    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "GET /bot%s/getMe via %s", (BOT_TOKEN, "s3cr3tpass"), None)
+    handler = make_handler(
+        make_settings(telegram_bot_token=BOT_TOKEN, database_url="postgresql://u:s3cr3tpass@h/db"), stream
+    )
+    record = logging.LogRecord(
+        "x", logging.ERROR, __file__, 1, "GET /bot%s/getMe via %s", (BOT_TOKEN, "s3cr3tpass"), None
+    )
     record.channel = "telegram"
     handler.handle(record)
     line = stream.getvalue()

@@ -95,7 +95,9 @@ async def test_counters_and_gauges_move_with_traffic(
     assert delta("switchboard_inbound_messages_total", channel="test") == 6  # five from alice, one from carol
     async with services.sessions() as session:
         rows = list((await session.execute(select(OutboxMessage))).scalars())
-    sent = {ch: sum(1 for r in rows if r.channel == ch and r.status == OutboxStatus.SENT) for ch in ("test", AGENT_DESK)}
+    sent = {
+        ch: sum(1 for r in rows if r.channel == ch and r.status == OutboxStatus.SENT) for ch in ("test", AGENT_DESK)
+    }
     assert delta("switchboard_outbound_messages_total", channel="test", outcome="sent") == sent["test"] > 0
     assert delta("switchboard_outbound_messages_total", channel=AGENT_DESK, outcome="sent") == sent[AGENT_DESK] > 0
     assert delta("switchboard_outbound_messages_total", channel="test", outcome="failed") == 1

@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
+from core.migrate import upgrade
 from core.redis_fanout import RedisFanout
 from core.services import Services
 from core.settings import Settings
-from core.migrate import upgrade
 from switchboard import cluster
 from tests.core.test_delivery import FakePlatform, HttpAdapter
 from tests.support.customers import CoreCustomer
@@ -42,13 +42,16 @@ async def test_an_event_published_on_one_instance_reaches_listeners_on_the_other
     pair: tuple[Services, Services],
 ) -> None:
     first, second = pair
-    async with second.fanout.subscribe("visitor-1") as theirs, first.fanout.subscribe("visitor-1") as ours:
-        async with second.fanout.subscribe("visitor-2") as other:
-            await first.fanout.publish("visitor-1", {"text": "Привет <b>", "id": 7})
-            assert await asyncio.wait_for(theirs.get(), 5) == {"text": "Привет <b>", "id": 7}
-            assert await asyncio.wait_for(ours.get(), 5) == {"text": "Привет <b>", "id": 7}
-            await asyncio.sleep(0.2)
-            assert other.empty()
+    async with (
+        second.fanout.subscribe("visitor-1") as theirs,
+        first.fanout.subscribe("visitor-1") as ours,
+        second.fanout.subscribe("visitor-2") as other,
+    ):
+        await first.fanout.publish("visitor-1", {"text": "Привет <b>", "id": 7})
+        assert await asyncio.wait_for(theirs.get(), 5) == {"text": "Привет <b>", "id": 7}
+        assert await asyncio.wait_for(ours.get(), 5) == {"text": "Привет <b>", "id": 7}
+        await asyncio.sleep(0.2)
+        assert other.empty()
 
 
 async def test_a_listener_that_left_gets_nothing_and_others_still_do(pair: tuple[Services, Services]) -> None:

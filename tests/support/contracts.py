@@ -23,14 +23,20 @@ async def office_levels(services: Services, *, default: str | None = "standard")
             session,
             "standard",
             calendar="office",
-            targets={"incident": {"first_response": "2h", "resolution": "16h"}, "*": {"first_response": "8h", "resolution": "5d"}},
+            targets={
+                "incident": {"first_response": "2h", "resolution": "16h"},
+                "*": {"first_response": "8h", "resolution": "5d"},
+            },
             default=default == "standard",
         )
         await contracts.save_level(
             session,
             "premium",
             calendar="always",
-            targets={"incident": {"first_response": "30m", "resolution": "4h"}, "*": {"first_response": "1h", "resolution": "1d"}},
+            targets={
+                "incident": {"first_response": "30m", "resolution": "4h"},
+                "*": {"first_response": "1h", "resolution": "1d"},
+            },
             default=default == "premium",
         )
 

@@ -80,7 +80,7 @@ def test_serve_with_no_settings_at_all_answers_ready(tmp_path: Path) -> None:
                 break
             except httpx.TransportError:
                 if process.poll() is not None:
-                    raise AssertionError(process.stdout.read() if process.stdout else "exited")
+                    raise AssertionError(process.stdout.read() if process.stdout else "exited") from None
                 time.sleep(0.1)
         else:
             raise AssertionError("the service did not start")

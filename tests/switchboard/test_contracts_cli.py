@@ -31,7 +31,13 @@ async def switchboard(settings: Settings, *args: str) -> tuple[int, str, str]:
     """Run the real `switchboard` command line in a child process against the test's database."""
     env = {**os.environ, "DATABASE_URL": settings.resolved_database_url, "DATA_DIR": str(settings.data_dir)}
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "switchboard", *args, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+        sys.executable,
+        "-m",
+        "switchboard",
+        *args,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     out, err = await process.communicate()
     return process.returncode or 0, out.decode(), err.decode()
@@ -42,10 +48,21 @@ async def test_levels_and_contracts_from_a_file_and_the_command_line(
 ) -> None:
     (tmp_path / "contracts.toml").write_text(FILE)
     assert (await switchboard(migrated, "contracts", "load", str(tmp_path / "contracts.toml")))[0] == 0
-    code, out, _ = await switchboard(migrated, "contracts", "calendar", "always", "--days", "24/7", "--hours", "00:00-24:00")
+    code, out, _ = await switchboard(
+        migrated, "contracts", "calendar", "always", "--days", "24/7", "--hours", "00:00-24:00"
+    )
     assert code == 0 and out.startswith("calendar always: mon,tue,wed,thu,fri,sat,sun 00:00-24:00")
     code, out, _ = await switchboard(
-        migrated, "contracts", "level", "premium", "--calendar", "always", "--target", "incident=30m/4h", "--target", "*=1h/1d"
+        migrated,
+        "contracts",
+        "level",
+        "premium",
+        "--calendar",
+        "always",
+        "--target",
+        "incident=30m/4h",
+        "--target",
+        "*=1h/1d",
     )
     assert (code, out.strip()) == (0, "level premium: incident 30m/240m; * 60m/1440m")
     code, out, _ = await switchboard(migrated, "contracts", "add", "Acme", "--level", "premium", "--from", "2026-01-01")

@@ -65,13 +65,17 @@ async def test_broadcast_and_solution_reach_telegram_whatsapp_and_the_widget_onc
                 await bob.send(f"/broadcast {UPDATE}", thread_id=topic.thread_id)
 
                 await said(telegram, alice, UPDATE)
-                await wa.wait_for(lambda: any(UPDATE in t for t in wa.customer("15550001111").texts()), "WhatsApp update")
+                await wa.wait_for(
+                    lambda: any(UPDATE in t for t in wa.customer("15550001111").texts()), "WhatsApp update"
+                )
                 await visitor.reply_with(lambda e: UPDATE in e["text"])
                 await in_topic(tg, topic.thread_id, "Update: reached 3 of 3 customers (failed: 0; linked tickets: 2)")
 
                 await bob.send(f"/solve {SOLUTION}", thread_id=topic.thread_id)
                 await said(telegram, alice, SOLUTION)
-                await wa.wait_for(lambda: any(SOLUTION in t for t in wa.customer("15550001111").texts()), "WhatsApp solution")
+                await wa.wait_for(
+                    lambda: any(SOLUTION in t for t in wa.customer("15550001111").texts()), "WhatsApp solution"
+                )
                 solved = await visitor.reply_with(lambda e: SOLUTION in e["text"])
                 await in_topic(tg, topic.thread_id, "reached 2 of 2 customers")
 
@@ -81,7 +85,10 @@ async def test_broadcast_and_solution_reach_telegram_whatsapp_and_the_widget_onc
                 assert sum(SOLUTION in text_of(m) for m in alice.inbox()) == 1
                 web_texts = [e["text"] for e in visitor.events if e["from"] != "visitor"]
                 assert sum(UPDATE in t for t in web_texts) == 1 and sum(SOLUTION in t for t in web_texts) == 1
-                assert {c["id"] for c in solved.get("choices", [])} >= {f"solved:{web_number}", f"unsolved:{web_number}"}
+                assert {c["id"] for c in solved.get("choices", [])} >= {
+                    f"solved:{web_number}",
+                    f"unsolved:{web_number}",
+                }
         await tg.close()
 
 

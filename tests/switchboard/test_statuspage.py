@@ -47,7 +47,9 @@ async def as_second_instance(settings: Settings, subject: str, language: str, ag
                 await core.desk.note(ticket.number, ANNA, "INTERNAL: customer owes us money")
                 await core.desk.solve(ticket.number, ANNA, "Replaced the HDD")
             async with core.sessions() as session:
-                query = select(OutboxMessage).where(OutboxMessage.ticket_id == ticket.id, OutboxMessage.channel == "test")
+                query = select(OutboxMessage).where(
+                    OutboxMessage.ticket_id == ticket.id, OutboxMessage.channel == "test"
+                )
                 created = (await session.execute(query.order_by(OutboxMessage.id))).scalars().first()
             assert created is not None
             return ticket, created.payload["text"]

@@ -58,7 +58,7 @@ CHROMIUM_ARGS = [
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
     """The system Chromium, headless; Playwright never downloads a browser here."""
-    if not Path(CHROMIUM).exists():
+    if not Path(CHROMIUM).exists():  # noqa: ASYNC240 - one stat before any browser starts
         pytest.skip(f"{CHROMIUM} is missing (./scripts/test installs it)")
     async with async_playwright() as playwright:
         launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

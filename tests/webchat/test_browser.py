@@ -55,7 +55,9 @@ async def test_accessible_names_follow_the_visitors_language(chat: Chat, browser
     await page.close()
 
 
-async def test_intake_with_a_screenshot_agent_reply_reload_and_a_dropped_connection(chat: Chat, browser: Browser) -> None:
+async def test_intake_with_a_screenshot_agent_reply_reload_and_a_dropped_connection(
+    chat: Chat, browser: Browser
+) -> None:
     async with proxy_to(chat.url) as (proxy, url):
         page = await browser.new_page(locale="en-US")
         await page.goto(url + "/")

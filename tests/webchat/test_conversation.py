@@ -30,7 +30,11 @@ async def test_first_contact_gets_a_token_and_the_intake_opens_a_ticket_with_the
         assert f"#{number}" in created["text"]
         upload = next(e for e in visitor.events if e["from"] == "visitor" and e["attachments"])
         assert upload["attachments"][0] | {"index": 0} == {
-            "kind": "image", "filename": "screen.png", "mime_type": "image/png", "size": len(PNG), "index": 0
+            "kind": "image",
+            "filename": "screen.png",
+            "mime_type": "image/png",
+            "size": len(PNG),
+            "index": 0,
         }
         assert (await visitor.fetch_file(upload["id"])).content == PNG
     async with chat.services.sessions() as session:
@@ -71,18 +75,19 @@ async def test_a_message_resent_after_a_lost_ack_is_stored_and_handled_once(chat
     async with Visitor(chat.url, token=visitor.token) as again:
         await again.send("Hello", client_id="c-same")
     async with chat.services.sessions() as session:
-        messages = (await session.execute(select(func.count()).select_from(Message).where(Message.direction == "in"))).scalar()
+        messages = (
+            await session.execute(select(func.count()).select_from(Message).where(Message.direction == "in"))
+        ).scalar()
         echoes = list((await session.execute(select(WebchatEvent))).scalars())
     assert messages == 1
     assert [e.payload["client_id"] for e in echoes if e.payload["from"] == "visitor"] == ["c-same"]
 
 
 async def test_every_tab_of_a_visitor_sees_the_conversation_live(chat: Chat) -> None:
-    async with Visitor(chat.url) as first:
-        async with Visitor(chat.url, token=first.token) as second:
-            await first.send("Hi from tab one")
-            echo = await second.until(lambda f: f["type"] == "event" and f["from"] == "visitor")
-            greeting = await second.reply_with(lambda e: True)
+    async with Visitor(chat.url) as first, Visitor(chat.url, token=first.token) as second:
+        await first.send("Hi from tab one")
+        echo = await second.until(lambda f: f["type"] == "event" and f["from"] == "visitor")
+        greeting = await second.reply_with(lambda e: True)
     assert echo["text"] == "Hi from tab one" and greeting["choices"]
 
 

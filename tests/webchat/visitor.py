@@ -31,7 +31,12 @@ class Visitor:
     async def connect(self, *, after: int | None = None, origin: str | None = None) -> Visitor:
         url = self.base_url.replace("http", "ws", 1) + "/webchat/ws"
         self.socket = await connect(url, origin=origin, proxy=None)  # type: ignore[arg-type]
-        hello = {"type": "hello", "token": self.token, "after": self.seen if after is None else after, "lang": self.lang}
+        hello = {
+            "type": "hello",
+            "token": self.token,
+            "after": self.seen if after is None else after,
+            "lang": self.lang,
+        }
         await self.socket.send(json.dumps({**hello, **self.hello}))
         self.welcome = await self.next_frame()
         assert self.welcome["type"] == "welcome", self.welcome

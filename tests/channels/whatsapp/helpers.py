@@ -27,5 +27,6 @@ async def settled(world: World, outbox_id: int) -> OutboxMessage:
         nonlocal row
         [row] = await world.rows(OutboxMessage, OutboxMessage.id == outbox_id)
         return row.status != "pending"
+
     await wait_async(done, f"outbox {outbox_id} to settle")
     return row

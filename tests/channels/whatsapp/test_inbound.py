@@ -32,7 +32,12 @@ async def test_text_starts_the_intake_and_the_type_question_is_a_list_of_the_cor
     assert (await alice.say("hello", message_id="wamid.HBgLMTU1NTEyMzQ1NjcVAgASGBQ1")).status_code == 200
     [question] = await world.fake.wait_for(alice.inbox, "the first question")
     assert question["type"] == "interactive" and question["interactive"]["type"] == "list"
-    assert interactive_ids(question)[:4] == ["type:incident", "type:mass_incident", "type:consultation", "type:feature_request"]
+    assert interactive_ids(question)[:4] == [
+        "type:incident",
+        "type:mass_incident",
+        "type:consultation",
+        "type:feature_request",
+    ]
     [stored] = await world.rows(Message)
     assert (stored.text, stored.external_id, stored.author) == ("hello", "wamid.HBgLMTU1NTEyMzQ1NjcVAgASGBQ1", "Alice")
 
@@ -99,8 +104,11 @@ async def test_the_same_payload_posted_twice_gives_one_message(world: World) -> 
 async def test_a_batch_of_entries_and_messages_is_handled_whole(world: World) -> None:
     phone = world.fake.phone_number_id
     alice, bob = ("15551230001", "Alice"), ("15551230002", "Bob")
-    payload = notification(phone, messages=[message(alice[0], "text", {"body": "hello"}),
-                                            message(alice[0], "text", {"body": "are you there?"})], contacts=[alice])
+    payload = notification(
+        phone,
+        messages=[message(alice[0], "text", {"body": "hello"}), message(alice[0], "text", {"body": "are you there?"})],
+        contacts=[alice],
+    )
     payload["entry"].append(entry(phone, [message(bob[0], "text", {"body": "hi"})], contacts=[bob]))
     assert (await world.fake.post(payload)).status_code == 200
     stored = await world.wait_rows(Message, 3)
@@ -146,5 +154,5 @@ async def test_a_media_download_that_fails_for_now_is_retried_without_holding_up
     await world.wait_rows(Message, 1, Message.address == bob.wa_id)
     [attachment] = await world.wait_rows(Attachment, 1)
     assert attachment.storage_key and world.services.files.read(attachment.storage_key) == PNG
-    [row] = await world.wait_rows(WhatsAppInbox, 1, WhatsAppInbox.status == "done", WhatsAppInbox.attempts == 1)
+    [_row] = await world.wait_rows(WhatsAppInbox, 1, WhatsAppInbox.status == "done", WhatsAppInbox.attempts == 1)
     assert await world.count(Message, Message.address == alice.wa_id, Message.external_id == image["id"]) == 1

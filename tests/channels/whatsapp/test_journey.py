@@ -61,7 +61,9 @@ async def test_whatsapp_customer_answered_from_the_forum_group(desk: Desk) -> No
     alice = wa.customer("15551234567", "Alice")
 
     async def alice_reads(fragment: str) -> dict[str, Any]:
-        return await wa.wait_for(lambda: next((m for m in alice.inbox() if fragment in readable(m)), None), repr(fragment))
+        return await wa.wait_for(
+            lambda: next((m for m in alice.inbox() if fragment in readable(m)), None), repr(fragment)
+        )
 
     await alice.say("hello")
     question = await alice_reads("What kind of request is it?")
@@ -98,18 +100,25 @@ async def test_whatsapp_customer_answered_from_the_forum_group(desk: Desk) -> No
     assert await receipt() == "read"
 
     await alice.say("Restarted, still black.")
-    await tg.wait_for(lambda: any(text_of(m).endswith("Restarted, still black.") for m in tg.thread_messages(topic.thread_id)),
-                      "Alice's words in the topic")
+    await tg.wait_for(
+        lambda: any(text_of(m).endswith("Restarted, still black.") for m in tg.thread_messages(topic.thread_id)),
+        "Alice's words in the topic",
+    )
     await bob.send("/solve Replaced the power supply.", thread_id=topic.thread_id)
     await alice_reads("Request #1001: solution provided.\n\nReplaced the power supply.")
 
     # A day later the window is closed: a status change goes as the template, free text does not go.
     async with transaction(desk.services.sessions) as session:
-        await session.execute(update(Identity).where(Identity.address == alice.wa_id)
-                              .values(last_inbound_at=utcnow() - timedelta(hours=25)))
+        await session.execute(
+            update(Identity)
+            .where(Identity.address == alice.wa_id)
+            .values(last_inbound_at=utcnow() - timedelta(hours=25))
+        )
     await bob.send("/close", thread_id=topic.thread_id)
-    template = await wa.wait_for(lambda: next((m for m in alice.inbox() if m["type"] == "template"), None), "the template")
-    assert [p["text"] for p in template["template"]["components"][0]["parameters"]][0] == "1001"
+    template = await wa.wait_for(
+        lambda: next((m for m in alice.inbox() if m["type"] == "template"), None), "the template"
+    )
+    assert next(p["text"] for p in template["template"]["components"][0]["parameters"]) == "1001"
     await bob.send("Did it help?", thread_id=topic.thread_id)
     warning = await tg.wait_for(
         lambda: next((m for m in tg.thread_messages(topic.thread_id) if "24 hours" in text_of(m)), None),

@@ -34,9 +34,11 @@ async def test_a_long_reply_is_split_at_4096_and_each_part_recorded(world: World
     before = len(alice.inbox())
     words = " ".join(f"word{i}" for i in range(1500))  # about 10,000 characters
     row = await settled(world, (await reply(world, ticket.number, words)).id or 0)
-    parts = [m for m in alice.inbox()[before:] if m.get("_wamid") in {s.wamid for s in sent}] if (
-        sent := await world.rows(WhatsAppSent, WhatsAppSent.outbox_id == row.id)
-    ) else []
+    parts = (
+        [m for m in alice.inbox()[before:] if m.get("_wamid") in {s.wamid for s in sent}]
+        if (sent := await world.rows(WhatsAppSent, WhatsAppSent.outbox_id == row.id))
+        else []
+    )
     assert row.status == "sent" and len(parts) == len(sent) == 4 and row.external_id == sent[0].wamid
     assert all(p["type"] == "text" and 4000 < len(p["text"]["body"]) <= 4096 for p in parts[:-1])
     assert " ".join(p["text"]["body"] for p in parts).endswith("word1498 word1499")
@@ -51,7 +53,10 @@ async def test_an_agents_image_is_uploaded_then_sent_by_media_id(world: World) -
     row = await settled(world, (await reply(world, ticket.number, "Here is how", [image, report])).id or 0)
     assert row.status == "sent"
     uploads = [c for c in world.fake.calls if c.path.endswith("/media")]
-    assert [u.files["file"] for u in uploads] == [("fix.png", png, "image/png"), ("report.pdf", b"%PDF-1.4", "application/pdf")]
+    assert [u.files["file"] for u in uploads] == [
+        ("fix.png", png, "image/png"),
+        ("report.pdf", b"%PDF-1.4", "application/pdf"),
+    ]
     media = [m for m in alice.inbox() if m["type"] in ("image", "document")]
     assert [(m["type"], m[m["type"]].get("filename")) for m in media] == [("image", None), ("document", "report.pdf")]
     assert [world.fake.media[m[m["type"]]["id"]].content for m in media] == [png, b"%PDF-1.4"]
@@ -93,5 +98,7 @@ async def test_a_permanent_error_fails_the_message_with_the_reason_and_tells_the
     world.fake.fail_next(400, 131026, to=alice.wa_id)
     row = await settled(world, (await reply(world, ticket.number, "on it")).id or 0)
     assert row.status == "failed" and "131026" in (row.last_error or "")
-    events = await world.rows(OutboxMessage, OutboxMessage.channel == AGENT_DESK, OutboxMessage.kind == "delivery_failed")
+    events = await world.rows(
+        OutboxMessage, OutboxMessage.channel == AGENT_DESK, OutboxMessage.kind == "delivery_failed"
+    )
     assert [e.payload["meta"]["outbox_id"] for e in events] == [row.id]

@@ -50,9 +50,13 @@ async def test_a_failed_receipt_fails_the_message_and_tells_the_agents(world: Wo
     reply = await world.fake.wait_for(lambda: [m for m in alice.inbox() if "try a reboot" in str(m)], "the reply")
     [sent] = await world.wait_rows(WhatsAppSent, 1, WhatsAppSent.wamid == reply[0]["_wamid"])
     await world.fake.status(reply[0]["_wamid"], "failed", alice.wa_id, errors=undeliverable())
-    [failed] = await world.wait_rows(OutboxMessage, 1, OutboxMessage.id == sent.outbox_id, OutboxMessage.status == "failed")
+    [failed] = await world.wait_rows(
+        OutboxMessage, 1, OutboxMessage.id == sent.outbox_id, OutboxMessage.status == "failed"
+    )
     assert "131026" in (failed.last_error or "") and "not on WhatsApp" in (failed.last_error or "")
-    [event] = await world.wait_rows(OutboxMessage, 1, OutboxMessage.channel == AGENT_DESK, OutboxMessage.kind == "delivery_failed")
+    [event] = await world.wait_rows(
+        OutboxMessage, 1, OutboxMessage.channel == AGENT_DESK, OutboxMessage.kind == "delivery_failed"
+    )
     assert event.payload["meta"]["outbox_id"] == failed.id
 
 
@@ -61,7 +65,9 @@ async def test_a_status_change_after_the_window_closed_goes_as_the_template(worl
     ticket = await open_ticket(world, alice)
     await close_window(world, alice.wa_id)
     await world.services.desk.solve(ticket.number, BOB, "Replaced the power supply.")
-    [template] = await world.fake.wait_for(lambda: [m for m in alice.inbox() if m["type"] == "template"], "the template")
+    [template] = await world.fake.wait_for(
+        lambda: [m for m in alice.inbox() if m["type"] == "template"], "the template"
+    )
     assert template["template"]["name"] == TEMPLATE and template["template"]["language"] == {"code": "ru"}
     parameters = [p["text"] for p in template["template"]["components"][0]["parameters"]]
     assert parameters == [str(ticket.number), "Решение предоставлено"]
@@ -73,7 +79,9 @@ async def test_an_agents_free_text_after_the_window_closed_is_not_sent_and_the_a
     await close_window(world, alice.wa_id)
     before = len(alice.inbox())
     await world.services.desk.reply(ticket.number, BOB, "are you still there?")
-    [event] = await world.wait_rows(OutboxMessage, 1, OutboxMessage.channel == AGENT_DESK, OutboxMessage.kind == "delivery_failed")
+    [event] = await world.wait_rows(
+        OutboxMessage, 1, OutboxMessage.channel == AGENT_DESK, OutboxMessage.kind == "delivery_failed"
+    )
     assert "24 hours" in event.payload["meta"]["reason"]
     [failed] = await world.rows(OutboxMessage, OutboxMessage.id == event.payload["meta"]["outbox_id"])
     assert failed.status == "failed" and "are you still there?" in failed.payload["text"]
@@ -88,7 +96,9 @@ async def test_without_a_template_a_closed_window_fails_with_that_reason(start_a
         ticket = await open_ticket(world, alice)
         await close_window(world, alice.wa_id)
         await world.services.desk.solve(ticket.number, BOB, "Done.")
-        [event] = await world.wait_rows(OutboxMessage, 1, OutboxMessage.channel == AGENT_DESK, OutboxMessage.kind == "delivery_failed")
+        [event] = await world.wait_rows(
+            OutboxMessage, 1, OutboxMessage.channel == AGENT_DESK, OutboxMessage.kind == "delivery_failed"
+        )
         assert "WHATSAPP_TEMPLATE_NAME" in event.payload["meta"]["reason"]
 
 
@@ -97,7 +107,9 @@ async def test_writing_again_reopens_the_window(world: World) -> None:
     ticket = await open_ticket(world, alice)
     await close_window(world, alice.wa_id)
     await alice.say("still broken")
-    await world.wait_rows(OutboxMessage, 1, OutboxMessage.channel == AGENT_DESK, OutboxMessage.kind == "customer_message")
+    await world.wait_rows(
+        OutboxMessage, 1, OutboxMessage.channel == AGENT_DESK, OutboxMessage.kind == "customer_message"
+    )
     await world.services.desk.reply(ticket.number, BOB, "looking now")
     await world.fake.wait_for(lambda: any("looking now" in t for t in alice.texts()), "the free-text reply")
 
