@@ -6,12 +6,12 @@ from aiogram import F, Router
 from aiogram.types import CallbackQuery
 
 from bot.agent_side import act_once, agent_of, in_agent_group
-from bot.context import BotContext
 from bot.texts import texts
 from core import agents
 from core.desk import TicketNotFound
 from core.models import TicketStatus
 from core.tickets import TicketError
+from platforms.telegram.context import BotContext
 
 PREFIX = "desk:"
 

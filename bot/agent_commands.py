@@ -10,13 +10,13 @@ from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.agent_side import act_once, agent_of, command_ticket, in_agent_group
-from bot.context import BotContext
 from bot.texts import texts
 from core import agents
 from core.agents import Agent
 from core.desk import TicketNotFound
 from core.models import Ticket, TicketStatus, TicketType
 from core.tickets import TicketError
+from platforms.telegram.context import BotContext
 
 Action = Callable[[AsyncSession, Ticket], Awaitable[object]]
 AGENT_COMMANDS = ("ask", "solve", "close", "reopen", "note", "take", "type")

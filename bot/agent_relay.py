@@ -6,13 +6,13 @@ from aiogram import Router
 from aiogram.types import Message
 
 from bot.agent_side import act_once, agent_of, in_agent_group, ticket_number
-from bot.context import BotContext
-from bot.inbound import attachments_of, megabytes
 from bot.texts import texts
 from core import agents
 from core.desk import TicketNotFound
 from core.messages import InboundAttachment
 from core.tickets import TicketError
+from platforms.telegram.context import BotContext
+from platforms.telegram.messages import attachments_of, file_id, megabytes
 
 
 def router() -> Router:
@@ -26,8 +26,9 @@ async def download(ctx: BotContext, items: list[InboundAttachment]) -> list[Inbo
     """Fetch the files into the core's store, so customers on any channel can receive them."""
     downloaded = []
     for item in items:
-        file_id = (item.external_ref or "").removeprefix("telegram:")
-        data = await ctx.bot.download(file_id)
+        known = file_id(item.external_ref)
+        assert known is not None  # attachments_of names every file by its file_id
+        data = await ctx.bot.download(known)
         assert data is not None
         downloaded.append(item.model_copy(update={"content": data.read()}))
     return downloaded

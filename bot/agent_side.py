@@ -9,12 +9,12 @@ from aiogram.types import CallbackQuery, Message, User
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.context import BotContext
 from bot.models import TelegramGroupMessage, TelegramTopic
 from bot.texts import texts
 from core.agents import Agent
 from core.models import Ticket
 from core.receipts import claim_receipt
+from platforms.telegram.context import BotContext
 
 T = TypeVar("T")
 RECEIPTS = "telegram-agents"

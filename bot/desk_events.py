@@ -9,15 +9,15 @@ from aiogram.exceptions import TelegramBadRequest
 from sqlalchemy import select
 
 from bot.card import card_buttons, card_text
-from bot.context import BotContext
-from bot.errors import is_thread_closed, is_thread_gone
-from bot.inbound import CHANNEL, parse_key
-from bot.render import send_content, split_text
 from bot.texts import texts
 from bot.topics import Topics
 from core.messages import AttachmentRef, OutboundMessage
 from core.models import Attachment, Message, Ticket
 from core.tickets import status_name
+from platforms.telegram.context import BotContext
+from platforms.telegram.errors import is_thread_closed, is_thread_gone
+from platforms.telegram.messages import parse_key
+from platforms.telegram.render import send_content, split_text
 
 Send = Callable[[int | None], Awaitable[list[int]]]
 
@@ -28,10 +28,16 @@ class DeskEvent:
     topics: Topics
     message: OutboundMessage
     ticket: Ticket
+    # Channels whose customers write to this same bot: their messages are copied, files and all.
+    bot_channels: frozenset[str] = frozenset()
 
     @property
     def chat_id(self) -> int:
         return self.topics.chat_id
+
+    def from_this_bot(self, source: Message) -> bool:
+        """A customer's message this bot received itself, so it can copy it into the group."""
+        return source.channel in self.bot_channels and parse_key(source.external_id) is not None
 
     def t(self, key: str, **values: object) -> str:
         return texts(key, self.ctx.language, **values)
@@ -116,7 +122,7 @@ async def ticket_created(event: DeskEvent) -> list[int]:
         )
     copied: set[int] = set()
     for attachment, source in rows:
-        if source.channel == CHANNEL and parse_key(source.external_id):
+        if event.from_this_bot(source):
             if source.id not in copied:
                 copied.add(source.id or 0)
                 ids += await event.copy(source, caption=event.tagged(source.text) if not event.ctx.forum else None)
@@ -156,7 +162,7 @@ async def customer_messages(event: DeskEvent, message_ids: list[object]) -> list
 
     for source in sources:
         own = [f for f in files if f.message_id == source.id]
-        from_telegram = source.channel == CHANNEL and parse_key(source.external_id) is not None
+        from_telegram = event.from_this_bot(source)
         if from_telegram and own:  # copy only what we accepted: a refused file must not slip through
             await flush()
             ids += await event.copy(source, caption=None if event.ctx.forum else event.tagged(source.text))

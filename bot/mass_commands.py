@@ -9,7 +9,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.agent_side import act_once, agent_of, command_ticket, in_agent_group
-from bot.context import BotContext
 from bot.contract_texts import contract_texts
 from bot.texts import texts
 from core import mass
@@ -17,6 +16,7 @@ from core.agents import Agent
 from core.desk import TicketNotFound
 from core.models import Ticket
 from core.tickets import TicketError
+from platforms.telegram.context import BotContext
 
 
 def router() -> Router:

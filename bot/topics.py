@@ -5,11 +5,11 @@ from __future__ import annotations
 from aiogram.exceptions import TelegramBadRequest
 from sqlalchemy import select
 
-from bot.context import BotContext
 from bot.models import TelegramGroupMessage, TelegramTopic
 from core.db import transaction
 from core.models import Ticket, TicketStatus
 from core.tickets import type_name
+from platforms.telegram.context import BotContext
 
 STATUS_MARK = {
     TicketStatus.NEW: "🆕",

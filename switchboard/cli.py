@@ -6,12 +6,13 @@ import sys
 from core.settings import Settings, get_settings
 from switchboard.commands import backup, contracts, migrate, orgs, serve
 from switchboard.observability import logs
+from switchboard.settings import AppSettings
 
 COMMANDS = [serve, migrate, backup, contracts, orgs]
 
 
 def configure_logging(settings: Settings) -> None:
-    logs.configure(settings)  # text or JSON, request ids, secrets masked
+    logs.configure(AppSettings.load(settings))  # text or JSON, request ids, every channel's secrets masked
 
 
 def main(argv: list[str] | None = None) -> int:
