@@ -5,12 +5,10 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.types import Message
 
-from bot.agent_side import act_once, agent_of, in_agent_group, ticket_number
+from bot.agent_side import action_key, agent_of, in_agent_group, ticket_number
 from bot.texts import texts
-from core import agents
-from core.desk import TicketNotFound
+from core.desk import TicketError
 from core.messages import InboundAttachment
-from core.tickets import TicketError
 from platforms.telegram.context import BotContext
 from platforms.telegram.messages import attachments_of, file_id, megabytes
 
@@ -51,13 +49,7 @@ async def agent_message(message: Message, ctx: BotContext) -> None:
         )
         return
     files = await download(ctx, parsed.attachments)
-    agent = agent_of(message.from_user)
     try:
-        await act_once(
-            ctx,
-            number,
-            f"{message.chat.id}:{message.message_id}",
-            lambda s, t: agents.reply(s, ctx.files, t, agent, text, files),
-        )
-    except (TicketError, TicketNotFound) as error:
+        await ctx.desk.reply(number, agent_of(message.from_user), text, files, key=action_key(message))
+    except TicketError as error:
         await message.reply(texts("failed", ctx.language, reason=str(error)))

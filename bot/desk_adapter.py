@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bot.desk_events import DeskEvent, Renderer, customer_messages
 from bot.topics import Topics
+from core import views
 from core.delivery import PermanentFailure
 from core.messages import AGENT_DESK, OutboundMessage, SendResult
-from core.models import Ticket
 from platforms.telegram.context import BotContext
 from platforms.telegram.errors import delivery_outcomes
 from platforms.telegram.messages import message_key
@@ -42,7 +42,7 @@ class AgentDeskAdapter:
 
     async def _event(self, message: OutboundMessage) -> DeskEvent:
         async with self.ctx.sessions() as session:
-            ticket = await session.get(Ticket, message.ticket_id) if message.ticket_id is not None else None
+            ticket = await views.ticket(session, message.ticket_id) if message.ticket_id is not None else None
         if ticket is None:
             raise PermanentFailure(f"desk event {message.id} names no existing ticket")
         return DeskEvent(self.ctx, self.topics, message, ticket, self.bot_channels)
