@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlmodel import col, select
 
 from core import agents, conversation, express, mass
-from core.agents import Agent
 from core.contacts import find_identity, identify, link_address, store_inbound
 from core.db import SessionFactory, transaction
 from core.files import FileStore
@@ -18,6 +17,7 @@ from core.messages import InboundAttachment, InboundMessage, OutboundMessage
 from core.models import InboundReceipt, Ticket, TicketStatus, TicketType
 from core.outbox import enqueue, undelivered
 from core.receipts import Received, claim_receipt
+from core.staff import Agent
 from core.tickets import TicketError
 from core.turn import Limits, Turn
 
