@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlmodel import col, select
 
 from core.models import Attachment, Direction, Message, Ticket
 from tests.support.telegram import Telegram
@@ -43,7 +43,7 @@ async def test_notes_stay_internal_and_buttons_act(telegram: Telegram) -> None:
     await bob.press(f"desk:ask:{number}", card)
     await telegram.settled()
     assert all("VIP" not in text for text in alice.texts())
-    notes = await telegram.query(select(Message.text).where(Message.direction == Direction.NOTE))
+    notes = await telegram.query(select(Message.text).where(col(Message.direction) == Direction.NOTE))
     assert [row.text for row in notes] == ["Customer is a VIP"]
     ticket = (await telegram.query(select(Ticket.type, Ticket.assignee)))[0]
     assert (ticket.type, ticket.assignee) == ("consultation", "Bob")
@@ -67,5 +67,5 @@ async def test_an_agents_photo_is_stored_for_every_channel(telegram: Telegram) -
     await bob.send_photo(picture, caption="Is it this one?", thread_id=topic.thread_id)
     sent = await said(telegram, alice, "Is it this one?")
     assert "photo" in sent
-    stored = (await telegram.query(select(Attachment.storage_key).where(Attachment.storage_key.is_not(None))))[0]  # type: ignore[union-attr]
+    stored = (await telegram.query(select(Attachment.storage_key).where(col(Attachment.storage_key).is_not(None))))[0]
     assert telegram.services.files.read(stored.storage_key) == picture

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import update
+from sqlmodel import col
 
 from core.models import SlaClock
 from core.services import Services
@@ -29,10 +30,11 @@ def telegram_overrides() -> dict[str, Any]:
 
 async def in_topic(telegram: Telegram, thread_id: int, fragment: str) -> dict[str, Any]:
     fake = telegram.fake
-    return await fake.wait_for(
+    found: dict[str, Any] = await fake.wait_for(
         lambda: next((m for m in fake.thread_messages(thread_id) if fragment in text_of(m)), None),
         f"{fragment!r} in topic {thread_id}",
     )
+    return found
 
 
 async def test_mass_link_broadcast_and_solution_in_the_group(telegram: Telegram) -> None:
@@ -91,7 +93,9 @@ async def test_the_card_shows_the_level_and_a_breach_is_posted_once(telegram: Te
         try:
             async with services.sessions() as session, session.begin():
                 due = utcnow() - timedelta(seconds=1)
-                await session.execute(update(SlaClock).where(SlaClock.target == "first_response").values(due_at=due))
+                await session.execute(
+                    update(SlaClock).where(col(SlaClock.target) == "first_response").values(due_at=due)
+                )
         finally:
             await services.engine.dispose()
 

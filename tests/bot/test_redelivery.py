@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlmodel import col, select
 
 from core.models import Message, TicketEvent
 from tests.support.telegram import Telegram
@@ -23,7 +23,7 @@ async def test_a_redelivered_agent_reply_reaches_the_customer_once(telegram: Tel
     await said(telegram, alice, "Open the back tray")
     await telegram.settled()
     assert sum("Open the back tray" in text_of(m) for m in alice.inbox()) == 1
-    stored = await telegram.query(select(Message.id).where(Message.text == "Open the back tray, please"))
+    stored = await telegram.query(select(Message.id).where(col(Message.text) == "Open the back tray, please"))
     assert len(stored) == 1
 
 
@@ -40,5 +40,5 @@ async def test_a_redelivered_command_and_button_press_act_once(telegram: Telegra
     assert await fake.push(note) == 200
     assert await fake.redeliver(note) == 200
     await telegram.settled()
-    events = await telegram.query(select(TicketEvent.kind).where(TicketEvent.kind.in_(["note", "assigned"])))  # type: ignore[attr-defined]
+    events = await telegram.query(select(TicketEvent.kind).where(col(TicketEvent.kind).in_(["note", "assigned"])))
     assert sorted(row.kind for row in events) == ["assigned", "note"]

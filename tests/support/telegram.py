@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlmodel import col, select
 
 from core.db import create_engine
 from core.migrate import upgrade
@@ -35,12 +35,12 @@ class Telegram:
             return list((await session.execute(statement)).all())
 
     async def tickets(self) -> list[Any]:
-        return await self.query(select(Ticket.number, Ticket.status, Ticket.subject).order_by(Ticket.id))
+        return await self.query(select(Ticket.number, Ticket.status, Ticket.subject).order_by(col(Ticket.id)))
 
     async def outbox(self) -> list[Any]:
         return await self.query(
             select(OutboxMessage.channel, OutboxMessage.kind, OutboxMessage.status, OutboxMessage.last_error).order_by(
-                OutboxMessage.id
+                col(OutboxMessage.id)
             )
         )
 

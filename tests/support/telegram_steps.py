@@ -16,11 +16,12 @@ async def said(
     telegram: Telegram, person: FakeUser, fragment: str, timeout: float = 10.0, *, after: int = 0
 ) -> dict[str, Any]:
     """The newest message to `person` containing `fragment`, among those after the first `after`."""
-    return await telegram.fake.wait_for(
+    found: dict[str, Any] = await telegram.fake.wait_for(
         lambda: next((m for m in reversed(person.inbox()[after:]) if fragment in text_of(m)), None),
         f"{fragment!r} in {person.user['first_name']}'s chat",
         timeout,
     )
+    return found
 
 
 async def open_ticket(telegram: Telegram, customer: FakeUser, subject: str) -> int:
@@ -47,4 +48,5 @@ async def topic_of(telegram: Telegram, number: int) -> Topic:
         topic = next((t for t in fake.topics.values() if f"#{number} " in t.name and not t.deleted), None)
         return topic if topic and fake.thread_messages(topic.thread_id) else None
 
-    return await fake.wait_for(ready, f"the topic of #{number} with its card")
+    topic: Topic = await fake.wait_for(ready, f"the topic of #{number} with its card")
+    return topic

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.fakes.telegram import FakeUser
 from tests.support.telegram import Telegram
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 
 
-def keyboard_data(message: dict) -> list[str]:
+def keyboard_data(message: dict[str, Any]) -> list[str]:
     markup = message.get("reply_markup") or {}
     return [button["callback_data"] for row in markup.get("inline_keyboard", []) for button in row]
 
 
-async def said(telegram: Telegram, person: FakeUser, fragment: str) -> dict:
-    return await telegram.fake.wait_for(
+async def said(telegram: Telegram, person: FakeUser, fragment: str) -> dict[str, Any]:
+    found: dict[str, Any] = await telegram.fake.wait_for(
         lambda: next((m for m in person.inbox() if fragment in (m.get("text") or m.get("caption") or "")), None),
         f"{fragment!r} in {person.user['first_name']}'s chat",
     )
+    return found
 
 
 async def test_whole_journey(telegram: Telegram) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from playwright.async_api import Browser, Page, expect
-from sqlalchemy import func, select
+from playwright.async_api import Browser, FilePayload, Page, expect
+from sqlalchemy import func
+from sqlmodel import col, select
 
 from core.desk import Agent
 from core.models import Message, Ticket
@@ -70,7 +71,7 @@ async def test_intake_with_a_screenshot_agent_reply_reload_and_a_dropped_connect
         await say(page, "No card is accepted at the front door since 8:00.")
         await expect(page.get_by_text(re.compile("If you have a screenshot"))).to_be_visible()
         await page.locator("input[type=file]").set_input_files(
-            files=[{"name": "door.png", "mimeType": "image/png", "buffer": png_image()}]
+            files=[FilePayload(name="door.png", mimeType="image/png", buffer=png_image())]
         )
         await expect(page.get_by_text(re.compile("is registered"))).to_be_visible()
         await expect(page.locator(".msg.out img")).to_have_count(1)
@@ -100,6 +101,6 @@ async def test_intake_with_a_screenshot_agent_reply_reload_and_a_dropped_connect
             await expect(page.get_by_text(re.compile(re.escape(text)))).to_have_count(1)
         await expect(page.locator(".msg")).to_have_count(len(shown) + 3)
         async with chat.services.sessions() as session:
-            query = select(func.count()).select_from(Message).where(Message.text == "Typed while offline")
+            query = select(func.count()).select_from(Message).where(col(Message.text) == "Typed while offline")
             assert (await session.execute(query)).scalar() == 1
         await page.close()

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from playwright.async_api import Browser, expect
+from playwright.async_api import Browser, FilePayload, expect
 
 from core.settings import Settings
 from switchboard.app import build_app
@@ -35,7 +35,7 @@ async def test_widget_ticket_gets_a_topic_and_card_and_an_agents_reply_comes_bac
             await say(page, "Yesterday's recordings of room 4 are gone.")
             await expect(page.get_by_text(re.compile("If you have a screenshot"))).to_be_visible()
             await page.locator("input[type=file]").set_input_files(
-                files=[{"name": "archive.png", "mimeType": "image/png", "buffer": png_image()}]
+                files=[FilePayload(name="archive.png", mimeType="image/png", buffer=png_image())]
             )
             created = page.get_by_text(re.compile(r"Your request #\d+ is registered"))
             await expect(created).to_be_visible()

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlmodel import col, select
 
 from channels.webchat.models import WebchatEvent
 from core.desk import Agent
@@ -17,7 +18,7 @@ PNG = png().content or b""
 
 async def ticket_number(chat: Chat) -> int:
     async with chat.services.sessions() as session:
-        ticket = (await session.execute(select(Ticket).where(Ticket.channel == "webchat"))).scalar_one()
+        ticket = (await session.execute(select(Ticket).where(col(Ticket.channel) == "webchat"))).scalar_one()
     return ticket.number
 
 
@@ -38,7 +39,9 @@ async def test_first_contact_gets_a_token_and_the_intake_opens_a_ticket_with_the
         assert (await visitor.fetch_file(upload["id"])).content == PNG
     async with chat.services.sessions() as session:
         ticket = (await session.execute(select(Ticket))).scalar_one()
-        files = list((await session.execute(select(Attachment).where(Attachment.ticket_id == ticket.id))).scalars())
+        files = list(
+            (await session.execute(select(Attachment).where(col(Attachment.ticket_id) == ticket.id))).scalars()
+        )
     assert (ticket.subject, ticket.channel) == ("Printer jams", "webchat")
     assert [(f.kind, f.mime_type, f.size) for f in files] == [("image", "image/png", len(PNG))]
     ids = [e["id"] for e in visitor.events]
@@ -75,7 +78,7 @@ async def test_a_message_resent_after_a_lost_ack_is_stored_and_handled_once(chat
         await again.send("Hello", client_id="c-same")
     async with chat.services.sessions() as session:
         messages = (
-            await session.execute(select(func.count()).select_from(Message).where(Message.direction == "in"))
+            await session.execute(select(func.count()).select_from(Message).where(col(Message.direction) == "in"))
         ).scalar()
         echoes = list((await session.execute(select(WebchatEvent))).scalars())
     assert messages == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlmodel import select
 from websockets.exceptions import InvalidStatus
 
 from channels.webchat.models import WebchatEvent, WebchatVisitor
@@ -24,6 +24,7 @@ async def test_visitor_b_cannot_read_visitor_a_by_any_id_or_token(chat: Chat) ->
     upload_seq = next(e["id"] for e in alice.events if e["attachments"])
     async with chat.services.sessions() as session:
         row = (await session.execute(select(WebchatVisitor))).scalar_one()
+    assert alice.token is not None
     # Everything about Alice that Bob could learn or guess, sent where an id or token goes.
     forged = [row.address, row.token_hash, str(row.id), row.id, alice.token[:-1] + "x", alice.token.upper(), "", None]
     for token in forged:
@@ -69,9 +70,15 @@ async def test_only_allowed_sites_may_open_the_socket(start_chat: StartChat) -> 
         for origin in ("https://shop.example", "https://help.example", chat.url):
             visitor = await Visitor(chat.url).connect(origin=origin)
             await visitor.close()
-        for origin in ("https://evil.example", "null", "https://shop.example.evil.example", None):
+        refused_origins: tuple[str | None, ...] = (
+            "https://evil.example",
+            "null",
+            "https://shop.example.evil.example",
+            None,
+        )
+        for refused_origin in refused_origins:
             with pytest.raises(InvalidStatus) as refused:
-                await Visitor(chat.url).connect(origin=origin)
+                await Visitor(chat.url).connect(origin=refused_origin)
             assert refused.value.response.status_code == 403
         async with chat.services.sessions() as session:
             assert len(list((await session.execute(select(WebchatVisitor))).scalars())) == 3
