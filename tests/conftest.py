@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,7 @@ import pytest
 from core.services import Services
 from core.settings import Settings
 from switchboard.app import build_app
-from tests.support.databases import BACKENDS, drop_templates, fresh_database
+from tests.support.databases import BACKENDS, drop_all, fresh_database
 from tests.support.servers import serve
 
 
@@ -20,9 +19,9 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _database_templates() -> Iterator[None]:
+def _test_databases() -> Iterator[None]:
     yield
-    asyncio.run(drop_templates())
+    drop_all()
 
 
 @pytest.fixture

@@ -2,15 +2,21 @@
 
 Migrating a database with Alembic costs ~0.1 s on SQLite and ~0.5 s on PostgreSQL, once per test.
 Instead each process migrates one template per backend and every test gets a copy of it: a file
-copy on SQLite, `CREATE DATABASE ... TEMPLATE` on PostgreSQL (a few milliseconds).
+copy on SQLite, `CREATE DATABASE ... TEMPLATE` on PostgreSQL (a few milliseconds). Dropping a
+PostgreSQL database waits for every server process to acknowledge it (seconds on a busy machine),
+so used databases are dropped by a background thread while the next test runs.
 """
 
 from __future__ import annotations
 
+import asyncio
+import atexit
 import contextlib
 import os
+import queue
 import shutil
 import tempfile
+import threading
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -62,14 +68,43 @@ async def _template(backend: str) -> str:
     return _templates[backend]
 
 
-async def drop_templates() -> None:
-    """Remove this process's templates (the end of a test session)."""
+class _Dropper:
+    """Drops PostgreSQL databases in a thread of its own, in the order they were handed over."""
+
+    def __init__(self) -> None:
+        self._names: queue.Queue[str | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+
+    def drop(self, name: str) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="drop-test-databases", daemon=True)
+            self._thread.start()
+            atexit.register(self.wait)  # benches use these databases too, with no session end
+        self._names.put(name)
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._names.put(None)
+            self._thread.join()
+            self._thread = None
+
+    def _run(self) -> None:
+        while (name := self._names.get()) is not None:
+            asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+_dropper = _Dropper()
+
+
+def drop_all() -> None:
+    """The end of a test session: every used database and this process's templates are gone."""
     for backend, template in list(_templates.items()):
         if backend == "sqlite":
             shutil.rmtree(Path(template).parent, ignore_errors=True)
         else:
-            await _admin(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+            _dropper.drop(template)
         del _templates[backend]
+    _dropper.wait()
 
 
 @contextlib.asynccontextmanager
@@ -87,4 +122,4 @@ async def fresh_database(backend: str, directory: Path, *, migrated: bool = Fals
     try:
         yield _postgres_url(name)
     finally:
-        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _dropper.drop(name)
