@@ -33,7 +33,9 @@ from core.migrate import upgrade
 from core.models import Contact, Identity, OutboxMessage, OutboxStatus, Ticket, TicketType
 from core.services import Services
 from core.settings import Settings
+from platforms.telegram.settings import TelegramSettings
 from switchboard.app import build_app
+from switchboard.settings import AppSettings
 from tests.fakes.telegram import FakeTelegram
 from tests.support.databases import fresh_database
 from tests.support.servers import free_port, serve
@@ -151,17 +153,15 @@ async def run(backend: str, customers: int, global_rate: int) -> dict[str, float
 
 async def broadcast(url: str, directory: Path, api_url: str, customers: int, global_rate: int) -> dict[str, float]:
     fake = FakeTelegram()  # only for its token and group id, which the served one shares
-    settings = Settings(  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, database_url=url, data_dir=directory / "data", default_language="en")  # type: ignore[call-arg]
+    telegram = TelegramSettings(
         _env_file=None,
-        database_url=url,
-        data_dir=directory / "data",
-        default_language="en",
-        telegram_bot_token=fake.token,
-        telegram_api_url=api_url,
-        telegram_agent_chat_id=fake.group_id,
-        telegram_global_per_second=global_rate,
-    )
-    app = build_app(settings)
+        bot_token=fake.token,
+        api_url=api_url,
+        agent_chat_id=fake.group_id,
+        global_per_second=global_rate,
+    )  # type: ignore[call-arg]
+    app = build_app(AppSettings(settings, (telegram,)))
     services: Services = app.state.services
     await upgrade(services.engine)
     async with serve(app):

@@ -1,1 +1,1 @@
-"""The Telegram bot: customers' private chats and the agents' forum group."""
+"""The agents' desk: the Telegram forum group where agents see tickets and answer them."""

@@ -5,13 +5,10 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.types import CallbackQuery
 
-from bot.agent_side import act_once, agent_of, in_agent_group
-from bot.context import BotContext
+from bot.agent_side import action_key, agent_of, in_agent_group
 from bot.texts import texts
-from core import agents
-from core.desk import TicketNotFound
-from core.models import TicketStatus
-from core.tickets import TicketError
+from core.desk import TicketError
+from platforms.telegram.context import BotContext
 
 PREFIX = "desk:"
 
@@ -35,18 +32,13 @@ async def pressed(query: CallbackQuery, ctx: BotContext) -> None:
     if action in ("ask", "solve"):
         await query.answer(texts(f"press.{action}", ctx.language), show_alert=True)
         return
-    agent = agent_of(query.from_user)
+    agent, key = agent_of(query.from_user), action_key(query)
     try:
         if action == "take":
-            await act_once(ctx, int(number), f"callback:{query.id}", lambda s, t: agents.take(s, t, agent))
+            await ctx.desk.take(int(number), agent, key=key)
         elif action == "close":
-            await act_once(
-                ctx,
-                int(number),
-                f"callback:{query.id}",
-                lambda s, t: agents.set_status(s, t, agent, TicketStatus.CLOSED),
-            )
-    except (TicketError, TicketNotFound) as error:
+            await ctx.desk.close(int(number), agent, key=key)
+    except TicketError as error:
         await query.answer(texts("failed", ctx.language, reason=str(error)), show_alert=True)
         return
     await query.answer(texts("done", ctx.language))

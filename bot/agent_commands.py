@@ -7,18 +7,14 @@ from collections.abc import Awaitable, Callable
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.agent_side import act_once, agent_of, command_ticket, in_agent_group
-from bot.context import BotContext
+from bot.agent_side import action_key, agent_of, command_ticket, in_agent_group
 from bot.texts import texts
-from core import agents
-from core.agents import Agent
-from core.desk import TicketNotFound
-from core.models import Ticket, TicketStatus, TicketType
-from core.tickets import TicketError
+from core.desk import Agent, Desk, TicketError
+from core.views import TicketType
+from platforms.telegram.context import BotContext
 
-Action = Callable[[AsyncSession, Ticket], Awaitable[object]]
+Action = Callable[[], Awaitable[object]]
 AGENT_COMMANDS = ("ask", "solve", "close", "reopen", "note", "take", "type")
 TYPES = {
     "incident": TicketType.INCIDENT,
@@ -36,37 +32,38 @@ def router() -> Router:
     return commands
 
 
-def build_action(name: str, argument: str, agent: Agent) -> Action | str:
-    """The core action a command stands for, or the usage text key when its argument is missing."""
+def build_action(desk: Desk, number: int, name: str, argument: str, agent: Agent, key: str) -> Action | str:
+    """The desk action a command stands for, or the usage text key when its argument is missing."""
     if name in ("ask", "solve", "note") and not argument:
         return f"usage.{name}"
     if name == "ask":
-        return lambda s, t: agents.ask(s, t, agent, argument)
+        return lambda: desk.ask(number, agent, argument, key=key)
     if name == "solve":
-        return lambda s, t: agents.set_status(s, t, agent, TicketStatus.SOLVED, argument)
+        return lambda: desk.solve(number, agent, argument, key=key)
     if name == "close":
-        return lambda s, t: agents.set_status(s, t, agent, TicketStatus.CLOSED, argument or None)
+        return lambda: desk.close(number, agent, argument or None, key=key)
     if name == "reopen":
-        return lambda s, t: agents.set_status(s, t, agent, TicketStatus.IN_PROGRESS, argument or None)
+        return lambda: desk.reopen(number, agent, argument or None, key=key)
     if name == "note":
-        return lambda s, t: agents.note(s, t, agent, argument)
+        return lambda: desk.note(number, agent, argument, key=key)
     if name == "take":
-        return lambda s, t: agents.take(s, t, agent)
+        return lambda: desk.take(number, agent, key=key)
     ticket_type = TYPES.get(argument.casefold())
     if ticket_type is None:
         return "usage.type"
-    return lambda s, t: agents.set_type(s, t, agent, ticket_type)
+    return lambda: desk.set_type(number, agent, ticket_type, key=key)
 
 
 async def agent_command(message: Message, command: CommandObject, ctx: BotContext) -> None:
     number = await command_ticket(ctx, message)
     if number is None or message.from_user is None:
         return
-    action = build_action(command.command, (command.args or "").strip(), agent_of(message.from_user))
+    argument = (command.args or "").strip()
+    action = build_action(ctx.desk, number, command.command, argument, agent_of(message.from_user), action_key(message))
     if isinstance(action, str):
         await message.reply(texts(action, ctx.language))
         return
     try:
-        await act_once(ctx, number, f"{message.chat.id}:{message.message_id}", action)
-    except (TicketError, TicketNotFound) as error:
+        await action()
+    except TicketError as error:
         await message.reply(texts("failed", ctx.language, reason=str(error)))

@@ -5,14 +5,12 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.types import Message
 
-from bot.agent_side import act_once, agent_of, in_agent_group, ticket_number
-from bot.context import BotContext
-from bot.inbound import attachments_of, megabytes
+from bot.agent_side import action_key, agent_of, in_agent_group, ticket_number
 from bot.texts import texts
-from core import agents
-from core.desk import TicketNotFound
+from core.desk import TicketError
 from core.messages import InboundAttachment
-from core.tickets import TicketError
+from platforms.telegram.context import BotContext
+from platforms.telegram.messages import attachments_of, file_id, megabytes
 
 
 def router() -> Router:
@@ -26,8 +24,9 @@ async def download(ctx: BotContext, items: list[InboundAttachment]) -> list[Inbo
     """Fetch the files into the core's store, so customers on any channel can receive them."""
     downloaded = []
     for item in items:
-        file_id = (item.external_ref or "").removeprefix("telegram:")
-        data = await ctx.bot.download(file_id)
+        known = file_id(item.external_ref)
+        assert known is not None  # attachments_of names every file by its file_id
+        data = await ctx.bot.download(known)
         assert data is not None
         downloaded.append(item.model_copy(update={"content": data.read()}))
     return downloaded
@@ -50,13 +49,7 @@ async def agent_message(message: Message, ctx: BotContext) -> None:
         )
         return
     files = await download(ctx, parsed.attachments)
-    agent = agent_of(message.from_user)
     try:
-        await act_once(
-            ctx,
-            number,
-            f"{message.chat.id}:{message.message_id}",
-            lambda s, t: agents.reply(s, ctx.files, t, agent, text, files),
-        )
-    except (TicketError, TicketNotFound) as error:
+        await ctx.desk.reply(number, agent_of(message.from_user), text, files, key=action_key(message))
+    except TicketError as error:
         await message.reply(texts("failed", ctx.language, reason=str(error)))

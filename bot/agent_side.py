@@ -1,31 +1,27 @@
-"""What every agent-side handler needs: who the agent is, which ticket a group message is about, acting once."""
+"""What every agent-side handler needs: who the agent is, which ticket a group message is about, its key."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
-
 from aiogram.types import CallbackQuery, Message, User
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
-from bot.context import BotContext
 from bot.models import TelegramGroupMessage, TelegramTopic
 from bot.texts import texts
-from core.agents import Agent
-from core.models import Ticket
-from core.receipts import claim_receipt
-
-T = TypeVar("T")
-RECEIPTS = "telegram-agents"
-
-
-class Duplicate:
-    """The action was already done for this message (Telegram delivered the update again)."""
+from core import views
+from core.desk import Agent
+from platforms.telegram.context import BotContext
 
 
 def agent_of(user: User) -> Agent:
     return Agent(name=user.full_name, external_id=str(user.id))
+
+
+def action_key(event: Message | CallbackQuery) -> str:
+    """The idempotency key of the action a message or button press asks for (Telegram may deliver it twice)."""
+    if isinstance(event, CallbackQuery):
+        return f"telegram:callback:{event.id}"
+    return f"telegram:{event.chat.id}:{event.message_id}"
 
 
 def in_agent_group(event: Message | CallbackQuery, ctx: BotContext) -> bool:
@@ -49,31 +45,21 @@ async def ticket_number(ctx: BotContext, message: Message) -> int | None:
     async with ctx.sessions() as session:
         reply = message.reply_to_message
         if reply is not None and reply.forum_topic_created is None:
-            query: Any = select(Ticket.number).join(TelegramGroupMessage, TelegramGroupMessage.ticket_id == Ticket.id)
-            query = query.where(
-                TelegramGroupMessage.chat_id == message.chat.id, TelegramGroupMessage.message_id == reply.message_id
+            query = select(TelegramGroupMessage.ticket_id).where(
+                col(TelegramGroupMessage.chat_id) == message.chat.id,
+                col(TelegramGroupMessage.message_id) == reply.message_id,
             )
-            if (number := (await session.execute(query)).scalar_one_or_none()) is not None:
-                return int(number)
+            if (number := await _number(session, (await session.execute(query)).scalar_one_or_none())) is not None:
+                return number
         if message.is_topic_message and message.message_thread_id:
-            query = (
-                select(Ticket.number)
-                .join(TelegramTopic, TelegramTopic.ticket_id == Ticket.id)
-                .where(TelegramTopic.chat_id == message.chat.id, TelegramTopic.thread_id == message.message_thread_id)
+            query = select(TelegramTopic.ticket_id).where(
+                col(TelegramTopic.chat_id) == message.chat.id,
+                col(TelegramTopic.thread_id) == message.message_thread_id,
             )
-            if (number := (await session.execute(query)).scalar_one_or_none()) is not None:
-                return int(number)
+            if (number := await _number(session, (await session.execute(query)).scalar_one_or_none())) is not None:
+                return number
     return None
 
 
-async def act_once(
-    ctx: BotContext, number: int, key: str, action: Callable[[AsyncSession, Ticket], Awaitable[T]]
-) -> T | Duplicate:
-    """Run an agent action in the ticket's transaction, at most once per Telegram message or press."""
-
-    async def _once(session: AsyncSession, ticket: Ticket) -> T | Duplicate:
-        if not await claim_receipt(session, RECEIPTS, key):
-            return Duplicate()
-        return await action(session, ticket)
-
-    return await ctx.desk.on_ticket(number, _once)
+async def _number(session: AsyncSession, ticket_id: int | None) -> int | None:
+    return await views.ticket_number(session, ticket_id) if ticket_id is not None else None

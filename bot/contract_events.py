@@ -6,8 +6,8 @@ from datetime import datetime
 
 from bot.contract_texts import contract_texts, duration
 from bot.desk_events import DeskEvent, Renderer
-from core.tickets import status_name
 from core.timeutil import utcnow
+from core.views import status_name
 
 
 def t(event: DeskEvent, key: str, **values: object) -> str:

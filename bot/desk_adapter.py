@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from bot.context import BotContext
 from bot.desk_events import DeskEvent, Renderer, customer_messages
-from bot.errors import delivery_outcomes
-from bot.inbound import message_key
 from bot.topics import Topics
+from core import views
 from core.delivery import PermanentFailure
 from core.messages import AGENT_DESK, OutboundMessage, SendResult
-from core.models import Ticket
+from platforms.telegram.context import BotContext
+from platforms.telegram.errors import delivery_outcomes
+from platforms.telegram.messages import message_key
 
 
 class AgentDeskAdapter:
@@ -17,8 +17,10 @@ class AgentDeskAdapter:
     # When customers write faster than the group takes (20/min), their queued messages go out as one.
     max_combined = 50
 
-    def __init__(self, ctx: BotContext, renderers: dict[str, Renderer]) -> None:
-        self.ctx, self.renderers, self.topics = ctx, renderers, Topics(ctx)
+    def __init__(
+        self, ctx: BotContext, renderers: dict[str, Renderer], bot_channels: frozenset[str] = frozenset()
+    ) -> None:
+        self.ctx, self.renderers, self.topics, self.bot_channels = ctx, renderers, Topics(ctx), bot_channels
 
     async def send(self, message: OutboundMessage) -> SendResult:
         renderer = self.renderers.get(message.kind)
@@ -40,10 +42,10 @@ class AgentDeskAdapter:
 
     async def _event(self, message: OutboundMessage) -> DeskEvent:
         async with self.ctx.sessions() as session:
-            ticket = await session.get(Ticket, message.ticket_id) if message.ticket_id is not None else None
+            ticket = await views.ticket(session, message.ticket_id) if message.ticket_id is not None else None
         if ticket is None:
             raise PermanentFailure(f"desk event {message.id} names no existing ticket")
-        return DeskEvent(self.ctx, self.topics, message, ticket)
+        return DeskEvent(self.ctx, self.topics, message, ticket, self.bot_channels)
 
     def _result(self, ids: list[int]) -> SendResult:
         return SendResult(external_id=message_key(self.topics.chat_id, ids[-1]) if ids else None)

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from aiogram.exceptions import TelegramBadRequest
-from sqlalchemy import select
 
 from bot.card import card_buttons, card_text
-from bot.context import BotContext
-from bot.errors import is_thread_closed, is_thread_gone
-from bot.inbound import CHANNEL, parse_key
-from bot.render import send_content, split_text
 from bot.texts import texts
 from bot.topics import Topics
+from core import views
 from core.messages import AttachmentRef, OutboundMessage
-from core.models import Attachment, Message, Ticket
-from core.tickets import status_name
+from core.views import MessageView, TicketView, status_name
+from platforms.telegram.context import BotContext
+from platforms.telegram.errors import is_thread_closed, is_thread_gone
+from platforms.telegram.messages import parse_key
+from platforms.telegram.render import send_content, split_text
 
 Send = Callable[[int | None], Awaitable[list[int]]]
 
@@ -27,11 +26,17 @@ class DeskEvent:
     ctx: BotContext
     topics: Topics
     message: OutboundMessage
-    ticket: Ticket
+    ticket: TicketView
+    # Channels whose customers write to this same bot: their messages are copied, files and all.
+    bot_channels: frozenset[str] = frozenset()
 
     @property
     def chat_id(self) -> int:
         return self.topics.chat_id
+
+    def from_this_bot(self, source: MessageView) -> bool:
+        """A customer's message this bot received itself, so it can copy it into the group."""
+        return source.channel in self.bot_channels and parse_key(source.external_id) is not None
 
     def t(self, key: str, **values: object) -> str:
         return texts(key, self.ctx.language, **values)
@@ -61,7 +66,9 @@ class DeskEvent:
 
     async def post_card(self, thread_id: int | None, *, recreated: bool = False) -> list[int]:
         async with self.ctx.sessions() as session:
-            text = await card_text(session, self.ticket, self.ctx.language)
+            card = await views.card(session, self.ticket.id)
+        assert card is not None  # tickets are never deleted
+        text = card_text(card, self.ctx.language)
         if recreated:
             text = f"{self.t('event.recreated')}\n\n{text}"
         pieces = split_text(self.tagged(text))
@@ -75,14 +82,14 @@ class DeskEvent:
             ids.append(sent.message_id)
         return ids
 
-    async def text(self, text: str, attachments: list[AttachmentRef] | None = None) -> list[int]:
+    async def text(self, text: str, attachments: Sequence[AttachmentRef] = ()) -> list[int]:
         return await self.post(
             lambda thread: send_content(
-                self.ctx, self.chat_id, self.tagged(text), attachments=attachments or [], thread_id=thread
+                self.ctx, self.chat_id, self.tagged(text), attachments=attachments, thread_id=thread
             )
         )
 
-    async def copy(self, source: Message, caption: str | None = None) -> list[int]:
+    async def copy(self, source: MessageView, caption: str | None = None) -> list[int]:
         """Copy a customer's Telegram message: files move inside Telegram, never through us."""
         key = parse_key(source.external_id)
         assert key is not None
@@ -103,25 +110,15 @@ Renderer = Callable[[DeskEvent], Awaitable[list[int]]]
 async def ticket_created(event: DeskEvent) -> list[int]:
     ids = await event.post(event.post_card)
     async with event.ctx.sessions() as session:
-        rows = list(
-            (
-                await session.execute(
-                    select(Attachment, Message)
-                    .join(Message, Attachment.message_id == Message.id)
-                    # Only what came with the request: later files arrive as their own customer_message events.
-                    .where(Attachment.ticket_id == event.ticket.id, Attachment.created_at <= event.ticket.created_at)
-                    .order_by(Attachment.id)  # type: ignore[arg-type]
-                )
-            ).all()
-        )
+        files = await views.opening_files(session, event.ticket)
     copied: set[int] = set()
-    for attachment, source in rows:
-        if source.channel == CHANNEL and parse_key(source.external_id):
+    for attachment, source in files:
+        if event.from_this_bot(source):
             if source.id not in copied:
-                copied.add(source.id or 0)
+                copied.add(source.id)
                 ids += await event.copy(source, caption=event.tagged(source.text) if not event.ctx.forum else None)
         else:
-            ids += await event.text("", [AttachmentRef.model_validate(attachment, from_attributes=True)])
+            ids += await event.text("", [attachment])
     return ids
 
 
@@ -132,20 +129,7 @@ async def customer_message(event: DeskEvent) -> list[int]:
 async def customer_messages(event: DeskEvent, message_ids: list[object]) -> list[int]:
     """Customers' messages in the topic; a burst of texts becomes one group message (20/min into a group)."""
     async with event.ctx.sessions() as session:
-        sources = list(
-            (
-                await session.execute(
-                    select(Message).where(Message.id.in_(message_ids)).order_by(Message.id)  # type: ignore[union-attr]
-                )
-            ).scalars()
-        )
-        files = list(
-            (
-                await session.execute(
-                    select(Attachment).where(Attachment.message_id.in_([m.id for m in sources]))  # type: ignore[union-attr]
-                )
-            ).scalars()
-        )
+        sources = await views.messages(session, message_ids)
     ids: list[int] = []
     texts_waiting: list[str] = []
 
@@ -155,22 +139,20 @@ async def customer_messages(event: DeskEvent, message_ids: list[object]) -> list
             texts_waiting.clear()
 
     for source in sources:
-        own = [f for f in files if f.message_id == source.id]
-        from_telegram = source.channel == CHANNEL and parse_key(source.external_id) is not None
-        if from_telegram and own:  # copy only what we accepted: a refused file must not slip through
+        from_telegram = event.from_this_bot(source)
+        if from_telegram and source.attachments:  # copy only what we accepted: a refused file must not slip through
             await flush()
             ids += await event.copy(source, caption=None if event.ctx.forum else event.tagged(source.text))
-        elif own:
+        elif source.attachments:
             await flush()
-            refs = [AttachmentRef.model_validate(row, from_attributes=True) for row in own]
-            ids += await event.text(speaker(event, source), refs)
+            ids += await event.text(speaker(event, source), source.attachments)
         elif source.text:
             texts_waiting.append(source.text if from_telegram else speaker(event, source))
     await flush()
     return ids
 
 
-def speaker(event: DeskEvent, source: Message) -> str:
+def speaker(event: DeskEvent, source: MessageView) -> str:
     author = texts("event.customer", event.ctx.language, name=source.author or source.address)
     return f"{author} {source.text}".strip()
 

@@ -5,18 +5,12 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.agent_side import act_once, agent_of, command_ticket, in_agent_group
-from bot.context import BotContext
+from bot.agent_side import action_key, agent_of, command_ticket, in_agent_group
 from bot.contract_texts import contract_texts
 from bot.texts import texts
-from core import mass
-from core.agents import Agent
-from core.desk import TicketNotFound
-from core.models import Ticket
-from core.tickets import TicketError
+from core.desk import TicketError
+from platforms.telegram.context import BotContext
 
 
 def router() -> Router:
@@ -26,38 +20,28 @@ def router() -> Router:
     return commands
 
 
-def link_action(numbers: list[int], agent: Agent):  # type: ignore[no-untyped-def]
-    async def _link(session: AsyncSession, parent: Ticket) -> list[int]:
-        for number in numbers:
-            child = (await session.execute(select(Ticket).where(Ticket.number == number))).scalar_one_or_none()
-            if child is None:
-                raise TicketNotFound(number)
-            await mass.link(session, parent, child, agent)
-        return numbers
-
-    return _link
+def ticket_numbers(argument: str) -> list[int]:
+    """The ticket numbers an agent typed: "1042 1043", "#1042, №1043"."""
+    parts = (part.lstrip("#№") for part in argument.replace(",", " ").split())
+    return [int(part) for part in parts if part.isdigit()]
 
 
 async def mass_command(message: Message, command: CommandObject, ctx: BotContext) -> None:
     number = await command_ticket(ctx, message)
     if number is None or message.from_user is None:
         return
-    agent, argument = agent_of(message.from_user), (command.args or "").strip()
-    key = f"{message.chat.id}:{message.message_id}"
+    agent, argument, key = agent_of(message.from_user), (command.args or "").strip(), action_key(message)
     try:
         if command.command == "mass":
-            await act_once(ctx, number, key, lambda s, t: mass.mark(s, t, agent))
+            await ctx.desk.mark_mass(number, agent, key=key)
         elif command.command == "link":
-            numbers = [
-                int(part.lstrip("#№")) for part in argument.replace(",", " ").split() if part.lstrip("#№").isdigit()
-            ]
-            if not numbers:
+            if not (numbers := ticket_numbers(argument)):
                 await message.reply(contract_texts("usage.link", ctx.language))
                 return
-            await act_once(ctx, number, key, link_action(numbers, agent))
+            await ctx.desk.link(number, numbers, agent, key=key)
         elif not argument:
             await message.reply(contract_texts("usage.broadcast", ctx.language))
         else:
-            await act_once(ctx, number, key, lambda s, t: mass.broadcast(s, t, agent, argument))
-    except (TicketError, TicketNotFound) as error:
+            await ctx.desk.broadcast(number, agent, argument, key=key)
+    except TicketError as error:
         await message.reply(texts("failed", ctx.language, reason=str(error)))

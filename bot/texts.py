@@ -1,12 +1,12 @@
+"""What the agents' desk says in the agents' group."""
+
 from __future__ import annotations
 
 from core.i18n import Catalog
 
 EN = {
-    "agents_only": "This command is for support agents in the agents' group.",
     "not_in_ticket": "Use this command inside a request's topic (or as a reply to a request's message).",
     "file_too_big": "The file “{name}” is too large ({size} MB, at most {max} MB) and was not attached. Please send a smaller one.",
-    "unsupported": "Sorry, this kind of message is not supported. Please send text, a photo or a file.",
     "done": "Done.",
     "failed": "Not done: {reason}",
     "usage.ask": "Write the question after the command: /ask Which floor is the camera on?",
@@ -37,10 +37,8 @@ EN = {
 }
 
 RU = {
-    "agents_only": "Эта команда — для агентов поддержки в их группе.",
     "not_in_ticket": "Используйте команду внутри темы обращения (или ответом на сообщение обращения).",
     "file_too_big": "Файл «{name}» слишком большой ({size} МБ, допустимо до {max} МБ) и не приложен. Пришлите файл поменьше.",
-    "unsupported": "К сожалению, такой тип сообщения не поддерживается. Пришлите текст, фото или файл.",
     "done": "Готово.",
     "failed": "Не выполнено: {reason}",
     "usage.ask": "Напишите вопрос после команды: /ask На каком этаже камера?",

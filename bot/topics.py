@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from aiogram.exceptions import TelegramBadRequest
-from sqlalchemy import select
+from sqlmodel import col, select
 
-from bot.context import BotContext
 from bot.models import TelegramGroupMessage, TelegramTopic
 from core.db import transaction
-from core.models import Ticket, TicketStatus
-from core.tickets import type_name
+from core.views import TicketStatus, TicketView, type_name
+from platforms.telegram.context import BotContext
 
 STATUS_MARK = {
     TicketStatus.NEW: "🆕",
@@ -20,8 +19,8 @@ STATUS_MARK = {
 }
 
 
-def topic_name(ticket: Ticket, language: str) -> str:
-    mark = STATUS_MARK.get(TicketStatus(ticket.status), "")
+def topic_name(ticket: TicketView, language: str) -> str:
+    mark = STATUS_MARK.get(ticket.status, "")
     return f"{mark} #{ticket.number} · {type_name(ticket.type, language)} · {ticket.subject}"[:128]
 
 
@@ -34,12 +33,12 @@ class Topics:
         assert self.ctx.agent_chat_id is not None
         return self.ctx.agent_chat_id
 
-    async def find(self, ticket: Ticket) -> TelegramTopic | None:
+    async def find(self, ticket: TicketView) -> TelegramTopic | None:
         async with self.ctx.sessions() as session:
-            query = select(TelegramTopic).where(TelegramTopic.ticket_id == ticket.id)
+            query = select(TelegramTopic).where(col(TelegramTopic.ticket_id) == ticket.id)
             return (await session.execute(query)).scalar_one_or_none()
 
-    async def ensure(self, ticket: Ticket) -> tuple[int | None, bool]:
+    async def ensure(self, ticket: TicketView) -> tuple[int | None, bool]:
         """The ticket's open topic (None without topics) and whether it was just created."""
         if not self.ctx.forum:
             return None, False
@@ -50,7 +49,7 @@ class Topics:
             await self.reopen(ticket, topic.thread_id)
         return topic.thread_id, False
 
-    async def create(self, ticket: Ticket, replacing: TelegramTopic | None) -> int | None:
+    async def create(self, ticket: TicketView, replacing: TelegramTopic | None) -> int | None:
         name = topic_name(ticket, self.ctx.language)
         await self.ctx.sender.slot(self.chat_id)
         try:
@@ -61,18 +60,18 @@ class Topics:
             self.ctx.forum = False  # topics were switched off: fall back to replies
             return None
         async with transaction(self.ctx.sessions) as session:
-            query = select(TelegramTopic).where(TelegramTopic.ticket_id == ticket.id)
+            query = select(TelegramTopic).where(col(TelegramTopic.ticket_id) == ticket.id)
             row = (await session.execute(query)).scalar_one_or_none() or TelegramTopic(
-                ticket_id=ticket.id or 0, chat_id=self.chat_id, thread_id=0, name=name
+                ticket_id=ticket.id, chat_id=self.chat_id, thread_id=0, name=name
             )
             row.thread_id, row.name, row.closed = created.message_thread_id, name, False
             session.add(row)
         return created.message_thread_id
 
-    async def recreate(self, ticket: Ticket) -> int | None:
+    async def recreate(self, ticket: TicketView) -> int | None:
         return await self.create(ticket, await self.find(ticket))
 
-    async def reopen(self, ticket: Ticket, thread_id: int) -> None:
+    async def reopen(self, ticket: TicketView, thread_id: int) -> None:
         await self.ctx.sender.slot(self.chat_id)
         try:
             await self.ctx.bot.reopen_forum_topic(self.chat_id, thread_id)
@@ -81,7 +80,7 @@ class Topics:
                 raise
         await self._mark(ticket, closed=False)
 
-    async def show_status(self, ticket: Ticket) -> None:
+    async def show_status(self, ticket: TicketView) -> None:
         """Rename the topic after the status; a closed ticket's topic is closed too."""
         topic = await self.find(ticket)
         if topic is None or not self.ctx.forum:
@@ -90,24 +89,23 @@ class Topics:
         if name != topic.name:
             await self.ctx.sender.slot(self.chat_id)
             await self.ctx.bot.edit_forum_topic(self.chat_id, topic.thread_id, name=name)
-        closing = TicketStatus(ticket.status) is TicketStatus.CLOSED
+        closing = ticket.status is TicketStatus.CLOSED
         if closing and not topic.closed:
             await self.ctx.bot.close_forum_topic(self.chat_id, topic.thread_id)
         await self._mark(ticket, closed=closing or topic.closed, name=name)
 
-    async def _mark(self, ticket: Ticket, *, closed: bool, name: str | None = None) -> None:
+    async def _mark(self, ticket: TicketView, *, closed: bool, name: str | None = None) -> None:
         async with transaction(self.ctx.sessions) as session:
             row = (
-                await session.execute(select(TelegramTopic).where(TelegramTopic.ticket_id == ticket.id))
+                await session.execute(select(TelegramTopic).where(col(TelegramTopic.ticket_id) == ticket.id))
             ).scalar_one()
             row.closed = closed
             if name is not None:
                 row.name = name
 
-    async def remember(self, ticket: Ticket, message_ids: list[int]) -> None:
+    async def remember(self, ticket: TicketView, message_ids: list[int]) -> None:
         """Group messages that stand for the ticket: an agent's reply to any of them reaches it."""
         async with transaction(self.ctx.sessions) as session:
             session.add_all(
-                TelegramGroupMessage(chat_id=self.chat_id, message_id=mid, ticket_id=ticket.id or 0)
-                for mid in message_ids
+                TelegramGroupMessage(chat_id=self.chat_id, message_id=mid, ticket_id=ticket.id) for mid in message_ids
             )

@@ -7,8 +7,9 @@ from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlmodel import col
 
-from core import agents, conversation, express
+from core import agents, conversation, express, mass
 from core.agents import Agent
 from core.contacts import identify, store_inbound
 from core.db import SessionFactory, transaction
@@ -21,6 +22,8 @@ from core.tickets import TicketError
 from core.turn import Limits, Turn
 
 T = TypeVar("T")
+AGENT_ACTIONS = "agent-action"
+"""Receipts of agent actions: an action whose key was seen before is not done again."""
 
 
 class TicketNotFound(TicketError):
@@ -69,50 +72,90 @@ class Desk:
         self.on_received(message, received)
         return received
 
-    async def on_ticket(self, number: int, action: Callable[[AsyncSession, Ticket], Awaitable[T]]) -> T:
-        """Run an agent action on ticket `number` in one transaction."""
+    async def on_ticket(
+        self, number: int, action: Callable[[AsyncSession, Ticket], Awaitable[T]], *, key: str | None = None
+    ) -> T | None:
+        """Run an agent action on ticket `number` in one transaction.
+
+        With `key` (the tool's id of the message or press that asked for it) the action is done at
+        most once: a platform delivering the same update again gets None and changes nothing."""
         async with transaction(self.sessions) as session:
-            query = select(Ticket).where(Ticket.number == number).with_for_update()
+            query = select(Ticket).where(col(Ticket.number) == number).with_for_update()
             ticket = (await session.execute(query)).scalar_one_or_none()
             if ticket is None:
                 raise TicketNotFound(number)
+            if key is not None and not await claim_receipt(session, AGENT_ACTIONS, key):
+                return None
             result = await action(session, ticket)
         self.on_queued()
         return result
 
+    # Agent actions. Each takes the idempotency `key` of `on_ticket` and raises TicketError when refused.
+
     async def reply(
-        self, number: int, agent: Agent, text: str, attachments: list[InboundAttachment] | None = None
-    ) -> int:
+        self,
+        number: int,
+        agent: Agent,
+        text: str,
+        attachments: list[InboundAttachment] | None = None,
+        *,
+        key: str | None = None,
+    ) -> int | None:
+        """Send words (and files) to the customer; the id of the stored message."""
+
         async def _reply(session: AsyncSession, ticket: Ticket) -> int:
             message = await agents.reply(session, self.files, ticket, agent, text, attachments)
             assert message.id is not None
             return message.id
 
-        return await self.on_ticket(number, _reply)
+        return await self.on_ticket(number, _reply, key=key)
 
-    async def note(self, number: int, agent: Agent, text: str) -> None:
-        await self.on_ticket(number, lambda s, t: agents.note(s, t, agent, text))
+    async def note(self, number: int, agent: Agent, text: str, *, key: str | None = None) -> None:
+        await self.on_ticket(number, lambda s, t: agents.note(s, t, agent, text), key=key)
 
-    async def ask(self, number: int, agent: Agent, question: str) -> None:
-        await self.on_ticket(number, lambda s, t: agents.ask(s, t, agent, question))
+    async def ask(self, number: int, agent: Agent, question: str, *, key: str | None = None) -> None:
+        await self.on_ticket(number, lambda s, t: agents.ask(s, t, agent, question), key=key)
 
-    async def solve(self, number: int, agent: Agent, comment: str) -> None:
-        await self.set_status(number, agent, TicketStatus.SOLVED, comment)
+    async def solve(self, number: int, agent: Agent, comment: str, *, key: str | None = None) -> None:
+        await self.set_status(number, agent, TicketStatus.SOLVED, comment, key=key)
 
-    async def close(self, number: int, agent: Agent) -> None:
-        await self.set_status(number, agent, TicketStatus.CLOSED)
+    async def close(self, number: int, agent: Agent, comment: str | None = None, *, key: str | None = None) -> None:
+        await self.set_status(number, agent, TicketStatus.CLOSED, comment, key=key)
 
-    async def reopen(self, number: int, agent: Agent, comment: str | None = None) -> None:
-        await self.set_status(number, agent, TicketStatus.IN_PROGRESS, comment)
+    async def reopen(self, number: int, agent: Agent, comment: str | None = None, *, key: str | None = None) -> None:
+        await self.set_status(number, agent, TicketStatus.IN_PROGRESS, comment, key=key)
 
-    async def set_status(self, number: int, agent: Agent, status: TicketStatus, comment: str | None = None) -> None:
-        await self.on_ticket(number, lambda s, t: agents.set_status(s, t, agent, status, comment))
+    async def set_status(
+        self, number: int, agent: Agent, status: TicketStatus, comment: str | None = None, *, key: str | None = None
+    ) -> None:
+        await self.on_ticket(number, lambda s, t: agents.set_status(s, t, agent, status, comment), key=key)
 
-    async def take(self, number: int, agent: Agent) -> None:
-        await self.on_ticket(number, lambda s, t: agents.take(s, t, agent))
+    async def take(self, number: int, agent: Agent, *, key: str | None = None) -> None:
+        await self.on_ticket(number, lambda s, t: agents.take(s, t, agent), key=key)
 
-    async def set_type(self, number: int, agent: Agent, ticket_type: TicketType) -> None:
-        await self.on_ticket(number, lambda s, t: agents.set_type(s, t, agent, ticket_type))
+    async def set_type(self, number: int, agent: Agent, ticket_type: TicketType, *, key: str | None = None) -> None:
+        await self.on_ticket(number, lambda s, t: agents.set_type(s, t, agent, ticket_type), key=key)
+
+    async def mark_mass(self, number: int, agent: Agent, *, key: str | None = None) -> None:
+        """Make the ticket a mass incident that others can be linked to."""
+        await self.on_ticket(number, lambda s, t: mass.mark(s, t, agent), key=key)
+
+    async def link(self, number: int, children: list[int], agent: Agent, *, key: str | None = None) -> None:
+        """Link the tickets `children` to the mass incident `number`, all or none."""
+
+        async def _link(session: AsyncSession, parent: Ticket) -> None:
+            for child_number in children:
+                query = select(Ticket).where(col(Ticket.number) == child_number)
+                child = (await session.execute(query)).scalar_one_or_none()
+                if child is None:
+                    raise TicketNotFound(child_number)
+                await mass.link(session, parent, child, agent)
+
+        await self.on_ticket(number, _link, key=key)
+
+    async def broadcast(self, number: int, agent: Agent, text: str, *, key: str | None = None) -> None:
+        """Send an update to the customers of the mass incident `number` and of every ticket linked to it."""
+        await self.on_ticket(number, lambda s, t: mass.broadcast(s, t, agent, text), key=key)
 
 
-__all__ = ["Agent", "Desk", "Received", "TicketNotFound"]
+__all__ = ["Agent", "Desk", "Received", "TicketError", "TicketNotFound"]

@@ -11,7 +11,7 @@ Language = Literal["ru", "en"]
 
 
 class Settings(BaseSettings):
-    """Every setting of the service; `.env.example` documents each one."""
+    """The core's settings; each channel has its own class with its env prefix. `.env.example` documents all."""
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
@@ -37,27 +37,7 @@ class Settings(BaseSettings):
     auto_close_days: int = Field(default=3, ge=1)
     timers_poll_interval: float = Field(default=15.0, gt=0)
 
-    telegram_bot_token: str = ""
-    telegram_api_url: str = "https://api.telegram.org"
-    telegram_agent_chat_id: int | None = None
-    telegram_webhook_secret: str = ""
-    # Bot API limits (Telegram FAQ): per chat, into the agents' group, and overall.
-    telegram_chat_per_second: int = Field(default=1, ge=1)
-    telegram_group_per_minute: int = Field(default=20, ge=1)
-    telegram_global_per_second: int = Field(default=30, ge=1)
-
-    whatsapp_access_token: str = ""
-    whatsapp_phone_number_id: str = ""
-    whatsapp_app_secret: str = ""
-    whatsapp_verify_token: str = ""
-    whatsapp_api_url: str = "https://graph.facebook.com/v21.0"
-    whatsapp_template_name: str = ""
-    whatsapp_template_language: str = "ru"
-
-    webchat_identity_secret: str = ""
-    webchat_allowed_origins: str = ""
-
-    @field_validator("public_url", "telegram_api_url", "whatsapp_api_url")
+    @field_validator("public_url")
     @classmethod
     def _strip_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")

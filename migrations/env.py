@@ -4,9 +4,9 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import bot.models  # noqa: F401  (every package's own tables, so autogenerate sees them all)
+import channels.webchat.models
 import channels.whatsapp.models  # noqa: F401
 import core.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-import webchat.models  # noqa: F401
 
 target_metadata = SQLModel.metadata
 

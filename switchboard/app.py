@@ -10,18 +10,33 @@ from fastapi import FastAPI
 from channels.base import ChannelPlugin
 from core.migrate import ensure_migrated, upgrade
 from core.services import Services
-from core.settings import Settings, get_settings
+from core.settings import Settings
 from switchboard import cluster, health, observability
-from switchboard.plugins import factories
+from switchboard.plugins import registry
+from switchboard.settings import AppSettings
 
 log = logging.getLogger(__name__)
 
 
-def build_app(settings: Settings | None = None) -> FastAPI:
-    """The whole service as one ASGI app; the only place that wires its parts together."""
-    settings = settings or get_settings()
+def build_app(settings: AppSettings | Settings | None = None) -> FastAPI:
+    """The whole service as one ASGI app; the only place that wires its parts together.
+
+    Without settings every one comes from the environment; bare core `Settings` leave the channels that
+    need settings off."""
+    app_settings = (
+        settings
+        if isinstance(settings, AppSettings)
+        else AppSettings.load()
+        if settings is None
+        else AppSettings(settings)
+    )
+    settings = app_settings.core
     services = Services.build(settings)
-    plugins: list[ChannelPlugin] = [p for factory in factories() if (p := factory(services)) is not None]
+    plugins: list[ChannelPlugin] = [
+        plugin
+        for entry in registry()
+        if (plugin := entry.factory(services, app_settings.channel(entry.settings))) is not None
+    ]
     for plugin in plugins:
         services.adapters.update(plugin.adapters)
 
@@ -54,6 +69,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Switchboard", lifespan=lifespan)
     app.state.services = services
+    app.state.settings = app_settings
     app.include_router(health.router)
     observability.install(app, services)
     for plugin in plugins:

@@ -45,9 +45,10 @@ def main(argv: list[str] | None = None, *, settings: Settings | None = None) -> 
     if settings is None:
         from core.settings import get_settings
         from switchboard.observability import logs
+        from switchboard.settings import AppSettings
 
         settings = get_settings()
-        logs.configure(settings)  # text or JSON, request ids, secrets masked
+        logs.configure(AppSettings.load(settings))  # text or JSON, request ids, every channel's secrets masked
     return int(args.handler(settings, args))
 
 

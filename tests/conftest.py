@@ -9,6 +9,8 @@ import pytest
 from core.services import Services
 from core.settings import Settings
 from switchboard.app import build_app
+from switchboard.plugins import registry
+from switchboard.settings import AppSettings
 from tests.support.databases import BACKENDS, drop_all, fresh_database
 from tests.support.servers import serve
 
@@ -33,10 +35,17 @@ async def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequ
 
 
 @pytest.fixture
-def make_settings(database_url: str, tmp_path: Path) -> Callable[..., Settings]:
-    """Settings for a test: its own database and data directory, fast retries, no .env file."""
+def make_settings(database_url: str, tmp_path: Path) -> Callable[..., AppSettings]:
+    """Settings for a test: its own database and data directory, fast retries, no .env file.
 
-    def _make(**overrides: Any) -> Settings:
+    A key with a channel's env prefix (`telegram_bot_token`) goes to that channel's settings class."""
+    prefixes = {
+        str(prefix).lower(): entry.settings
+        for entry in registry()
+        if (prefix := entry.settings.model_config.get("env_prefix"))
+    }
+
+    def _make(**overrides: Any) -> AppSettings:
         values: dict[str, Any] = {
             "database_url": database_url,
             "data_dir": tmp_path / "data",
@@ -45,15 +54,24 @@ def make_settings(database_url: str, tmp_path: Path) -> Callable[..., Settings]:
             "outbox_retry_max_delay": 1.0,
             "outbox_poll_interval": 0.05,
         }
-        values.update(overrides)
-        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+        channels: dict[type[Any], dict[str, Any]] = {}
+        for key, value in overrides.items():
+            prefix = next((p for p in prefixes if key.startswith(p)), None)
+            if prefix is None:
+                values[key] = value
+            else:
+                channels.setdefault(prefixes[prefix], {})[key.removeprefix(prefix)] = value
+        return AppSettings(
+            Settings(_env_file=None, **values),  # type: ignore[call-arg]
+            tuple(kind(_env_file=None, **given) for kind, given in channels.items()),
+        )
 
     return _make
 
 
 @pytest.fixture
-def settings(make_settings: Callable[..., Settings]) -> Settings:
-    return make_settings()
+def settings(make_settings: Callable[..., AppSettings]) -> Settings:
+    return make_settings().core
 
 
 @pytest.fixture

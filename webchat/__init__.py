@@ -1,1 +1,1 @@
-"""The embeddable web-chat widget and its server endpoints."""
+"""The web-chat widget's static files (script, styles, demo page), served by channels.webchat.http."""

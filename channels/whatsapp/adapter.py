@@ -10,6 +10,7 @@ from sqlalchemy import select
 from channels.whatsapp.graph import GraphClient
 from channels.whatsapp.models import WhatsAppSent
 from channels.whatsapp.render import Part, media_part, render, template
+from channels.whatsapp.settings import WhatsAppSettings
 from channels.whatsapp.texts import texts
 from core.db import SessionFactory, transaction
 from core.delivery import PermanentFailure
@@ -17,7 +18,6 @@ from core.files import FileStore
 from core.i18n import pick_language
 from core.messages import AttachmentRef, OutboundMessage, SendResult
 from core.models import Identity
-from core.settings import Settings
 from core.tickets import status_name
 from core.timeutil import utcnow
 
@@ -28,8 +28,10 @@ WINDOW = timedelta(hours=24)
 class WhatsAppAdapter:
     name = CHANNEL
 
-    def __init__(self, graph: GraphClient, sessions: SessionFactory, files: FileStore, settings: Settings) -> None:
-        self.graph, self.sessions, self.files, self.settings = graph, sessions, files, settings
+    def __init__(
+        self, graph: GraphClient, sessions: SessionFactory, files: FileStore, settings: WhatsAppSettings, language: str
+    ) -> None:
+        self.graph, self.sessions, self.files, self.settings, self.language = graph, sessions, files, settings, language
 
     async def send(self, message: OutboundMessage) -> SendResult:
         """Send every part not yet accepted by Meta; a retry continues after the last part that went."""
@@ -52,26 +54,26 @@ class WhatsAppAdapter:
 
     def outside_window(self, message: OutboundMessage) -> dict[str, Any]:
         """The template for a status notice; anything else cannot go, and the agents are told why."""
-        language = self.settings.default_language
+        language = self.language
         status, number = message.meta.get("ticket_status"), message.meta.get("ticket_number")
         if status is None or number is None:
             raise PermanentFailure(texts("window_closed", language))
-        if not self.settings.whatsapp_template_name:
+        if not self.settings.template_name:
             raise PermanentFailure(texts("no_template", language))
-        code = self.settings.whatsapp_template_language
-        readable = status_name(status, pick_language(code, self.settings.default_language))
-        return template(self.settings.whatsapp_template_name, code, [str(number), readable])
+        code = self.settings.template_language
+        readable = status_name(status, pick_language(code, self.language))
+        return template(self.settings.template_name, code, [str(number), readable])
 
     async def prepare(self, part: Part) -> dict[str, Any]:
         if not isinstance(part, AttachmentRef):
             return part
         name = part.filename or "file"
         if not part.storage_key:
-            raise PermanentFailure(texts("missing_file", self.settings.default_language, name=name))
+            raise PermanentFailure(texts("missing_file", self.language, name=name))
         try:
             content = self.files.read(part.storage_key)
         except (OSError, ValueError) as error:
-            raise PermanentFailure(texts("missing_file", self.settings.default_language, name=name)) from error
+            raise PermanentFailure(texts("missing_file", self.language, name=name)) from error
         media_id = await self.graph.upload(content, part.mime_type or "application/octet-stream", name)
         return media_part(part, media_id)
 

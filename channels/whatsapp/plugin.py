@@ -12,46 +12,29 @@ from channels.whatsapp.adapter import CHANNEL, WhatsAppAdapter
 from channels.whatsapp.graph import GraphClient
 from channels.whatsapp.inbound import InboundHandler
 from channels.whatsapp.inbox import Inbox
+from channels.whatsapp.settings import WhatsAppSettings
 from channels.whatsapp.webhook import webhook_router
 from core.delivery import RetryPolicy
 from core.services import Services
-from core.settings import Settings
 
 
-class WhatsAppSettingsError(ValueError):
-    pass
-
-
-def check_settings(settings: Settings) -> None:
-    missing = [
-        name
-        for name, value in (
-            ("WHATSAPP_PHONE_NUMBER_ID", settings.whatsapp_phone_number_id),
-            ("WHATSAPP_APP_SECRET", settings.whatsapp_app_secret),
-        )
-        if not value
-    ]
-    if missing:
-        raise WhatsAppSettingsError(f"WHATSAPP_ACCESS_TOKEN is set, so WhatsApp also needs {', '.join(missing)}")
-
-
-def whatsapp_plugin(services: Services) -> ChannelPlugin | None:
+def whatsapp_plugin(services: Services, whatsapp: WhatsAppSettings) -> ChannelPlugin | None:
     """Off while WHATSAPP_ACCESS_TOKEN is empty; refuses to start half-configured."""
     settings = services.settings
-    if not settings.whatsapp_access_token:
+    if not whatsapp.access_token:
         return None
-    check_settings(settings)
+    whatsapp.check()
     client = httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0))
     graph = GraphClient(
         client,
-        base_url=settings.whatsapp_api_url,
-        token=settings.whatsapp_access_token,
-        phone_number_id=settings.whatsapp_phone_number_id,
+        base_url=whatsapp.api_url,
+        token=whatsapp.access_token,
+        phone_number_id=whatsapp.phone_number_id,
     )
     handler = InboundHandler(
         services.desk,
         graph,
-        phone_number_id=settings.whatsapp_phone_number_id,
+        phone_number_id=whatsapp.phone_number_id,
         max_file_size=settings.max_file_size,
     )
     policy = RetryPolicy(
@@ -76,8 +59,10 @@ def whatsapp_plugin(services: Services) -> ChannelPlugin | None:
 
     return ChannelPlugin(
         name=CHANNEL,
-        adapters={CHANNEL: WhatsAppAdapter(graph, services.sessions, services.files, settings)},
-        router=webhook_router(settings, inbox),
+        adapters={
+            CHANNEL: WhatsAppAdapter(graph, services.sessions, services.files, whatsapp, settings.default_language)
+        },
+        router=webhook_router(whatsapp, inbox),
         start=start,
         stop=stop,
     )

@@ -10,21 +10,21 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from channels.whatsapp.inbox import Inbox
 from channels.whatsapp.payload import PayloadError, parse_batch
+from channels.whatsapp.settings import WhatsAppSettings
 from channels.whatsapp.signature import valid_signature
-from core.settings import Settings
 
 # Meta's notifications are a few kilobytes; refuse to buffer anything near this before checking it.
 MAX_BODY = 3 * 1024 * 1024
 
 
-def webhook_router(settings: Settings, inbox: Inbox) -> APIRouter:
+def webhook_router(settings: WhatsAppSettings, inbox: Inbox) -> APIRouter:
     router = APIRouter(prefix="/whatsapp")
 
     @router.get("/webhook")
     async def verify(request: Request) -> Response:
         params = request.query_params
         token = params.get("hub.verify_token", "")
-        expected = settings.whatsapp_verify_token
+        expected = settings.verify_token
         if (
             params.get("hub.mode") == "subscribe"
             and expected
@@ -41,7 +41,7 @@ def webhook_router(settings: Settings, inbox: Inbox) -> APIRouter:
         header = request.headers.get("x-hub-signature-256")
         if not header:
             return JSONResponse({"error": "missing X-Hub-Signature-256"}, status_code=401)
-        if not valid_signature(settings.whatsapp_app_secret, body, header):
+        if not valid_signature(settings.app_secret, body, header):
             return JSONResponse({"error": "invalid X-Hub-Signature-256"}, status_code=403)
         try:
             text = body.decode("utf-8")

@@ -26,9 +26,10 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn  # the web stack only for this command
 
     from switchboard.app import build_app
+    from switchboard.settings import AppSettings
 
     uvicorn.run(
-        build_app(settings),
+        build_app(AppSettings.load(settings)),
         host=args.host or settings.host,
         port=args.port or settings.port,
         log_config=None,

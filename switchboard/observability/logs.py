@@ -11,7 +11,7 @@ from typing import IO
 
 from sqlalchemy.engine import make_url
 
-from core.settings import Settings
+from switchboard.settings import AppSettings
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
@@ -68,16 +68,8 @@ class _JsonFormatter(_RedactingFormatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
-def secrets_of(settings: Settings) -> list[str]:
-    return [
-        settings.telegram_bot_token,
-        settings.telegram_webhook_secret,
-        settings.whatsapp_access_token,
-        settings.whatsapp_app_secret,
-        settings.whatsapp_verify_token,
-        settings.webchat_identity_secret,
-        *_url_passwords(settings.database_url, settings.redis_url),
-    ]
+def secrets_of(settings: AppSettings) -> list[str]:
+    return [*settings.secrets, *_url_passwords(settings.core.database_url, settings.core.redis_url)]
 
 
 def _url_passwords(*urls: str) -> list[str]:
@@ -92,11 +84,11 @@ def _url_passwords(*urls: str) -> list[str]:
     return found
 
 
-def make_handler(settings: Settings, stream: IO[str] | None = None) -> logging.Handler:
+def make_handler(settings: AppSettings, stream: IO[str] | None = None) -> logging.Handler:
     """A handler writing text or JSON lines (`LOG_FORMAT`) with request ids and secrets masked."""
     handler = logging.StreamHandler(stream)
     secrets = secrets_of(settings)
-    if settings.log_format == "json":
+    if settings.core.log_format == "json":
         handler.setFormatter(_JsonFormatter(secrets))
     else:
         handler.setFormatter(_RedactingFormatter(secrets, "%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -104,9 +96,9 @@ def make_handler(settings: Settings, stream: IO[str] | None = None) -> logging.H
     return handler
 
 
-def configure(settings: Settings) -> None:
+def configure(settings: AppSettings) -> None:
     """Send every log line of the process to stderr through `make_handler`."""
-    logging.basicConfig(level=settings.log_level.upper(), handlers=[make_handler(settings)], force=True)
+    logging.basicConfig(level=settings.core.log_level.upper(), handlers=[make_handler(settings)], force=True)
     # httpx logs every request URL at INFO; Bot API URLs carry the bot token.
     for noisy in ("httpx", "httpcore", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

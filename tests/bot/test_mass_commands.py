@@ -12,9 +12,9 @@ from sqlalchemy import update
 from core.models import SlaClock
 from core.services import Services
 from core.timeutil import utcnow
-from tests.bot.conftest import Telegram
-from tests.bot.steps import open_ticket, said, text_of, topic_of
 from tests.support.contracts import off_loop, office_levels
+from tests.support.telegram import Telegram
+from tests.support.telegram_steps import open_ticket, said, text_of, topic_of
 
 
 @pytest.fixture
@@ -79,7 +79,7 @@ async def test_mass_link_broadcast_and_solution_in_the_group(telegram: Telegram)
 
 async def test_the_card_shows_the_level_and_a_breach_is_posted_once(telegram: Telegram) -> None:
     async def setup() -> None:
-        services = Services.build(telegram.settings)
+        services = Services.build(telegram.settings.core)
         try:
             await office_levels(services, default="premium")
         finally:
@@ -87,7 +87,7 @@ async def test_the_card_shows_the_level_and_a_breach_is_posted_once(telegram: Te
 
     async def half_an_hour_later() -> None:
         # Moved in the database rather than waited for; the app's own timer loop then fires.
-        services = Services.build(telegram.settings)
+        services = Services.build(telegram.settings.core)
         try:
             async with services.sessions() as session, session.begin():
                 due = utcnow() - timedelta(seconds=1)

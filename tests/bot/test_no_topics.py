@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bot.conftest import Telegram
-from tests.bot.steps import open_ticket, said, text_of
 from tests.fakes.telegram import FakeTelegram
+from tests.support.telegram import Telegram
+from tests.support.telegram_steps import open_ticket, said, text_of
 
 pytestmark = pytest.mark.parametrize("mode", ["webhook"])
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bot.conftest import Telegram
-from tests.bot.steps import text_of, topic_of
 from tests.support.customers import CoreCustomer, png
+from tests.support.telegram import Telegram
+from tests.support.telegram_steps import text_of, topic_of
 
 pytestmark = pytest.mark.parametrize("mode", ["polling"])
 

@@ -13,15 +13,15 @@ from core.db import transaction
 from core.migrate import upgrade
 from core.models import Contract, Message, Ticket
 from core.services import Services
-from core.settings import Settings
+from switchboard.settings import AppSettings
 from tests.support.contracts import office_levels, organization
 from tests.support.customers import CoreCustomer, texts_of
 
 
 @pytest.fixture
-async def gated(make_settings: Callable[..., Settings]) -> AsyncIterator[Services]:
+async def gated(make_settings: Callable[..., AppSettings]) -> AsyncIterator[Services]:
     """Services with REQUIRE_CONTRACT=true and two organizations: one valid, one expired."""
-    built = Services.build(make_settings(require_contract=True))
+    built = Services.build(make_settings(require_contract=True).core)
     await upgrade(built.engine)
     await office_levels(built, default=None)
     await organization(built, "Acme", code="ACME-2026", level="premium")

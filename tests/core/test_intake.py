@@ -166,7 +166,7 @@ async def test_russian_client_gets_russian_texts(services: Services) -> None:
 
 
 async def test_unknown_language_falls_back_to_the_default(make_settings) -> None:  # type: ignore[no-untyped-def]
-    services = Services.build(make_settings(default_language="ru"))
+    services = Services.build(make_settings(default_language="ru").core)
     await upgrade(services.engine)
     try:
         [question] = await CoreCustomer(services, "hans", language="de").say("Hallo")

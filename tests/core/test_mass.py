@@ -3,10 +3,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from core import mass
 from core.agents import Agent
 from core.delivery import PermanentFailure
-from core.desk import Desk
+from core.desk import Desk, TicketNotFound
 from core.mass import MassError
 from core.messages import AGENT_DESK, OutboundMessage, SendResult
 from core.models import OutboxMessage, Ticket, TicketStatus, TicketType
@@ -32,14 +31,9 @@ class Recorder:
 
 
 async def mark_and_link(desk: Desk, parent: Ticket, *children: Ticket) -> None:
-    await desk.on_ticket(parent.number, lambda s, t: mass.mark(s, t, ANNA))
+    await desk.mark_mass(parent.number, ANNA)
     for child in children:
-
-        async def _link(session, ticket, number=child.number):  # type: ignore[no-untyped-def]
-            linked = (await session.execute(select(Ticket).where(Ticket.number == number))).scalar_one()
-            await mass.link(session, ticket, linked, ANNA)
-
-        await desk.on_ticket(parent.number, _link)
+        await desk.link(parent.number, [child.number], ANNA)
 
 
 async def desk_kinds(services: Services) -> list[tuple[str, str]]:
@@ -60,9 +54,7 @@ async def test_linked_customers_get_the_broadcast_and_follow_the_solution(servic
         [linked] = texts_of(await customer.replies())
         assert "part of a known problem, #1001 “Video archive unavailable”" in linked
 
-    await services.desk.on_ticket(
-        parent.number, lambda s, t: mass.broadcast(s, t, ANNA, "Storage is being replaced, ETA 14:00")
-    )
+    await services.desk.broadcast(parent.number, ANNA, "Storage is being replaced, ETA 14:00")
     for customer, child in zip((tg, wa, web), children, strict=True):
         [update] = texts_of(await customer.replies())
         assert (
@@ -91,7 +83,7 @@ async def test_the_topic_learns_how_many_were_reached(services: Services) -> Non
     customers = [CoreCustomer(services, f"u{i}", channel=("telegram", "whatsapp")[i % 2]) for i in range(6)]
     children = [await c.open_ticket(f"Down {i}") for i, c in enumerate(customers)]
     await mark_and_link(services.desk, parent, *children)
-    await services.desk.on_ticket(parent.number, lambda s, t: mass.broadcast(s, t, ANNA, "We are on it"))
+    await services.desk.broadcast(parent.number, ANNA, "We are on it")
     timers = TimerLoop(services.sessions, auto_close_days=3)
     assert await timers.run_once() == 0  # nothing reported while messages are still pending
     while await services.worker.run_once():
@@ -140,9 +132,19 @@ async def test_linking_mistakes_are_refused_with_a_reason(services: Services) ->
     first = await CoreCustomer(services, "a").open_ticket("One")
     second = await CoreCustomer(services, "b").open_ticket("Two")
     with pytest.raises(MassError, match="not an open mass incident"):
-        await services.desk.on_ticket(first.number, lambda s, t: mass.link(s, t, second, ANNA))
+        await services.desk.link(first.number, [second.number], ANNA)
     await mark_and_link(services.desk, first, second)
     with pytest.raises(MassError, match="already linked"):
         await mark_and_link(services.desk, first, second)
     with pytest.raises(MassError, match="nothing to send"):
-        await services.desk.on_ticket(first.number, lambda s, t: mass.broadcast(s, t, ANNA, "  "))
+        await services.desk.broadcast(first.number, ANNA, "  ")
+
+
+async def test_linking_an_unknown_ticket_links_none_of_them(services: Services) -> None:
+    parent = await CoreCustomer(services, "a").open_ticket("Outage")
+    child = await CoreCustomer(services, "b").open_ticket("Down")
+    await services.desk.mark_mass(parent.number, ANNA)
+    with pytest.raises(TicketNotFound):
+        await services.desk.link(parent.number, [child.number, 99999], ANNA)
+    async with services.sessions() as session:
+        assert (await session.get(Ticket, child.id)).parent_id is None  # type: ignore[union-attr]

@@ -85,6 +85,22 @@ async def test_notes_stay_internal(services: Services) -> None:
     assert note.text == "Customer is on the old firmware"
 
 
+async def test_an_agent_action_whose_key_was_seen_is_not_done_again(services: Services) -> None:
+    alice = CoreCustomer(services)
+    ticket = await alice.open_ticket()
+    await alice.replies()
+    first = await services.desk.reply(ticket.number, ANNA, "Try the other port", key="tool:17")
+    again = await services.desk.reply(ticket.number, ANNA, "Try the other port", key="tool:17")
+    await services.desk.close(ticket.number, ANNA, key="tool:17")  # the key is spent, whatever the action
+    assert first is not None and again is None
+    assert texts_of(await alice.replies()) == [
+        f"#{ticket.number} · Support: Try the other port",
+        f"Request #{ticket.number}: the status is now “In progress”.",
+    ]
+    async with services.sessions() as session:
+        assert (await session.get(Ticket, ticket.id)).status == TicketStatus.IN_PROGRESS  # type: ignore[union-attr]
+
+
 async def test_take_and_type_change(services: Services) -> None:
     ticket = await CoreCustomer(services).open_ticket()
     await services.desk.take(ticket.number, ANNA)

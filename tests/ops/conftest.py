@@ -8,6 +8,7 @@ import pytest
 import redis
 
 from core.settings import Settings
+from switchboard.settings import AppSettings
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -29,11 +30,11 @@ def redis_url() -> str:
 
 
 @pytest.fixture
-def make_cluster_settings(make_settings: Callable[..., Settings], redis_url: str) -> Callable[..., Settings]:
+def make_cluster_settings(make_settings: Callable[..., AppSettings], redis_url: str) -> Callable[..., Settings]:
     """Settings sharing one database and one Redis, under a prefix no other test run uses."""
     prefix = f"sbtest-{uuid.uuid4().hex[:8]}:"
 
     def _make(**overrides: Any) -> Settings:
-        return make_settings(redis_url=redis_url, redis_prefix=prefix, **overrides)
+        return make_settings(redis_url=redis_url, redis_prefix=prefix, **overrides).core
 
     return _make

@@ -20,7 +20,7 @@ from tests.support.databases import fresh_database
 
 def settings_for(database_url: str, data_dir: Path) -> Settings:
     """What `switchboard` would read from DATABASE_URL and DATA_DIR."""
-    return Settings(_env_file=None, database_url=database_url, data_dir=data_dir)  # type: ignore[call-arg]
+    return Settings(_env_file=None, database_url=database_url, data_dir=data_dir)
 
 
 async def cli(settings: Settings, *args: str) -> tuple[int, str]:
@@ -32,8 +32,8 @@ async def snapshot(url: str) -> tuple[dict[int, tuple[int, str, str]], dict[int,
     engine = create_engine(url)
     try:
         async with engine.connect() as connection:
-            tickets = {r.id: (r.number, r.subject, r.status) for r in await connection.execute(select(Ticket))}  # type: ignore[call-overload]
-            attachments = {r.id: (r.storage_key, r.size) for r in await connection.execute(select(Attachment))}  # type: ignore[call-overload]
+            tickets = {r.id: (r.number, r.subject, r.status) for r in await connection.execute(select(Ticket))}
+            attachments = {r.id: (r.storage_key, r.size) for r in await connection.execute(select(Attachment))}
     finally:
         await engine.dispose()
     return tickets, attachments

@@ -23,12 +23,12 @@ from core.outbox import enqueue
 from core.services import Services
 from core.settings import Settings
 from core.timeutil import utcnow
+from tests.channels.webchat.visitor import Visitor
 from tests.fakes.telegram import FakeTelegram
 from tests.ops.instances import Instance, instance_env, running
 from tests.ops.test_metrics import value
 from tests.support.contracts import office_levels
 from tests.support.servers import serve
-from tests.webchat.visitor import Visitor
 
 SECRET = "webhook-secret-for-tests"
 

@@ -18,10 +18,11 @@ from core.services import Services
 from core.settings import Settings
 from switchboard.app import build_app
 from switchboard.observability.logs import make_handler
+from switchboard.settings import AppSettings
+from tests.channels.webchat.visitor import Visitor
 from tests.ops.test_metrics import settle
 from tests.support.customers import CoreCustomer
 from tests.support.servers import serve
-from tests.webchat.visitor import Visitor
 
 BOT_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 WHATSAPP_TOKEN = "EAAGm0PX4ZCpsBAKZAxyzWhatsAppSecretToken"
@@ -54,7 +55,7 @@ def flaky_platform() -> FastAPI:
 
 
 @pytest.fixture
-def log_lines(make_settings: Callable[..., Settings]) -> Iterator[Callable[[], list[str]]]:
+def log_lines(make_settings: Callable[..., AppSettings]) -> Iterator[Callable[[], list[str]]]:
     stream = io.StringIO()
     handler = make_handler(
         make_settings(log_format="json", telegram_bot_token=BOT_TOKEN, whatsapp_access_token=WHATSAPP_TOKEN), stream
@@ -114,7 +115,7 @@ async def test_each_request_gets_an_id_and_a_sane_given_one_is_kept(running: tup
     assert refused.headers["x-request-id"] != 'x" level="ERROR' and len(refused.headers["x-request-id"]) == 32
 
 
-def test_text_format_masks_secrets_too(make_settings: Callable[..., Settings]) -> None:
+def test_text_format_masks_secrets_too(make_settings: Callable[..., AppSettings]) -> None:
     stream = io.StringIO()
     handler = make_handler(
         make_settings(telegram_bot_token=BOT_TOKEN, database_url="postgresql://u:s3cr3tpass@h/db"), stream

@@ -17,10 +17,10 @@ from core.outbox import enqueue, to_desk
 from core.services import Services
 from core.settings import Settings
 from switchboard.app import build_app
+from tests.channels.webchat.visitor import Visitor
 from tests.core.test_delivery import FakePlatform, HttpAdapter
 from tests.support.customers import CoreCustomer
 from tests.support.servers import serve
-from tests.webchat.visitor import Visitor
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from core.migrate import upgrade
 from core.services import Services
 from core.settings import Settings
+from switchboard.settings import AppSettings
 from tests.support.cli import run_cli
 from tests.support.customers import CoreCustomer
 
@@ -32,7 +33,7 @@ async def switchboard(settings: Settings, *args: str) -> tuple[int, str, str]:
 
 
 async def test_levels_and_contracts_from_a_file_and_the_command_line(
-    migrated: Settings, make_settings: Callable[..., Settings], tmp_path: Path
+    migrated: Settings, make_settings: Callable[..., AppSettings], tmp_path: Path
 ) -> None:
     (tmp_path / "contracts.toml").write_text(FILE)
     assert (await switchboard(migrated, "contracts", "load", str(tmp_path / "contracts.toml")))[0] == 0
@@ -61,7 +62,7 @@ async def test_levels_and_contracts_from_a_file_and_the_command_line(
     code, _, err = await switchboard(migrated, "contracts", "add", "Nobody", "--level", "premium")
     assert (code, err.strip()) == (2, "switchboard: no organization named 'Nobody'")
 
-    services = Services.build(make_settings(require_contract=True))
+    services = Services.build(make_settings(require_contract=True).core)
     try:
         alice = CoreCustomer(services)
         await alice.say("hello")
@@ -72,8 +73,10 @@ async def test_levels_and_contracts_from_a_file_and_the_command_line(
     assert ticket.level == "premium"
 
 
-async def test_a_customer_is_put_in_an_organization(migrated: Settings, make_settings: Callable[..., Settings]) -> None:
-    services = Services.build(make_settings())
+async def test_a_customer_is_put_in_an_organization(
+    migrated: Settings, make_settings: Callable[..., AppSettings]
+) -> None:
+    services = Services.build(make_settings().core)
     await upgrade(services.engine)
     try:
         await CoreCustomer(services, "42", channel="telegram").say("hi")

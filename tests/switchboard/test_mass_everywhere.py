@@ -7,12 +7,13 @@ from typing import Any
 
 from core.settings import Settings
 from switchboard.app import build_app
-from tests.bot.conftest import Telegram
-from tests.bot.steps import open_ticket, said, text_of, topic_of
+from switchboard.settings import AppSettings
+from tests.channels.webchat.visitor import Visitor
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.whatsapp import FakeWhatsApp
 from tests.support.servers import serve
-from tests.webchat.visitor import Visitor
+from tests.support.telegram import Telegram
+from tests.support.telegram_steps import open_ticket, said, text_of, topic_of
 
 UPDATE = "Storage is being replaced, ETA 14:00"
 SOLUTION = "Storage replaced; the archive is back"
@@ -33,7 +34,7 @@ async def wa_ticket(fake: FakeWhatsApp, wa_id: str, subject: str) -> None:
 
 
 async def test_broadcast_and_solution_reach_telegram_whatsapp_and_the_widget_once(
-    make_settings: Callable[..., Settings], migrated: Settings
+    make_settings: Callable[..., AppSettings], migrated: Settings
 ) -> None:
     tg, wa = FakeTelegram(), FakeWhatsApp()
     async with serve(tg.app) as tg_url, serve(wa.app) as wa_url:

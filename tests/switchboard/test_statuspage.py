@@ -13,6 +13,7 @@ from core.models import OutboxMessage, Ticket
 from core.services import Services
 from core.settings import Settings
 from switchboard.app import build_app
+from switchboard.settings import AppSettings
 from tests.support.contracts import off_loop
 from tests.support.customers import CoreCustomer
 from tests.support.servers import free_port, serve
@@ -21,10 +22,10 @@ ANNA = Agent("Anna", "7")
 
 
 @pytest.fixture
-async def site(make_settings: Callable[..., Settings]) -> AsyncIterator[tuple[str, Settings]]:
+async def site(make_settings: Callable[..., AppSettings]) -> AsyncIterator[tuple[str, Settings]]:
     """The real app on 127.0.0.1 with PUBLIC_URL pointing at it."""
     port = free_port()
-    settings = make_settings(public_url=f"http://127.0.0.1:{port}")
+    settings = make_settings(public_url=f"http://127.0.0.1:{port}").core
     engine = create_engine(settings.resolved_database_url)
     try:
         await upgrade(engine)  # as `switchboard migrate` would; PostgreSQL is not migrated by serve

@@ -14,6 +14,7 @@ from sqlmodel import SQLModel
 from core.services import Services
 from core.settings import Settings
 from switchboard.app import build_app
+from switchboard.settings import AppSettings
 from tests.fakes.whatsapp import Customer, FakeWhatsApp
 from tests.support.servers import serve
 
@@ -74,7 +75,7 @@ StartApp = Callable[..., contextlib.AbstractAsyncContextManager[World]]
 
 @pytest.fixture
 def start_app(
-    fake_whatsapp: tuple[FakeWhatsApp, str], make_settings: Callable[..., Settings], migrated: Settings
+    fake_whatsapp: tuple[FakeWhatsApp, str], make_settings: Callable[..., AppSettings], migrated: Settings
 ) -> StartApp:
     """Start the real app on WhatsApp with extra settings; the database is the test's, migrated."""
     fake, api_url = fake_whatsapp

@@ -17,6 +17,7 @@ from core.models import Identity
 from core.settings import Settings
 from core.timeutil import utcnow
 from switchboard.app import build_app
+from switchboard.settings import AppSettings
 from tests.channels.whatsapp.conftest import TEMPLATE
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.whatsapp import FakeWhatsApp, readable
@@ -31,7 +32,7 @@ class Desk:
 
 
 @pytest.fixture
-async def desk(make_settings: Callable[..., Settings], migrated: Settings) -> AsyncIterator[Desk]:
+async def desk(make_settings: Callable[..., AppSettings], migrated: Settings) -> AsyncIterator[Desk]:
     whatsapp, telegram = FakeWhatsApp(), FakeTelegram()
     async with serve(whatsapp.app) as graph_url, serve(telegram.app) as bot_api_url:
         settings = make_settings(

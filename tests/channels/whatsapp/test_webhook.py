@@ -9,12 +9,13 @@ import httpx
 import pytest
 
 from channels.whatsapp.models import InboxStatus, WhatsAppInbox
-from channels.whatsapp.plugin import WhatsAppSettingsError
+from channels.whatsapp.settings import WhatsAppSettingsError
 from channels.whatsapp.signature import sign
 from core.db import create_engine, create_session_factory
 from core.models import InboundReceipt, Message
 from core.settings import Settings
 from switchboard.app import build_app
+from switchboard.settings import AppSettings
 from tests.channels.whatsapp.conftest import StartApp, World
 from tests.fakes.whatsapp import FakeWhatsApp
 
@@ -63,7 +64,7 @@ async def test_whatsapp_is_off_without_an_access_token(app_url: str) -> None:
     assert response.status_code == 404
 
 
-def test_a_token_without_the_app_secret_refuses_to_start(make_settings: Callable[..., Settings]) -> None:
+def test_a_token_without_the_app_secret_refuses_to_start(make_settings: Callable[..., AppSettings]) -> None:
     settings = make_settings(whatsapp_access_token="EAA", whatsapp_phone_number_id="1")
     with pytest.raises(WhatsAppSettingsError, match="WHATSAPP_APP_SECRET"):
         build_app(settings)

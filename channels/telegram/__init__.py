@@ -1,0 +1,1 @@
+"""Telegram customers' private chats with the bot."""

@@ -1,0 +1,1 @@
+"""The web-chat widget's server side: its socket, uploads, visitors and events."""

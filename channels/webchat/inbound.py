@@ -1,0 +1,99 @@
+"""A visitor's message: shown in their conversation, then handed to the core, each exactly once."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from channels.webchat import events
+from channels.webchat.models import WebchatVisitor
+from channels.webchat.uploads import FileType
+from core.messages import InboundAttachment, InboundMessage
+from core.services import Services
+
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+MAX_TEXT = 8000
+MAX_CHOICE = 64
+
+
+class BadMessage(ValueError):
+    """A frame the widget would never send; the reason is shown to the sender."""
+
+
+@dataclass
+class Upload:
+    content: bytes
+    file_type: FileType
+    filename: str
+
+
+@dataclass
+class VisitorMessage:
+    client_id: str
+    text: str = ""
+    choice: str | None = None
+    language: str | None = None
+    name: str | None = None
+    uploads: list[Upload] = field(default_factory=list)
+
+    @classmethod
+    def parse(cls, frame: dict[str, Any], language: str | None, name: str | None) -> VisitorMessage:
+        client_id, text, choice = frame.get("client_id"), frame.get("text", ""), frame.get("choice")
+        if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
+            raise BadMessage("client_id must be 1-64 letters, digits, '-' or '_'")
+        if not isinstance(text, str) or len(text) > MAX_TEXT:
+            raise BadMessage(f"text must be a string of at most {MAX_TEXT} characters")
+        if choice is not None and (not isinstance(choice, str) or not 0 < len(choice) <= MAX_CHOICE):
+            raise BadMessage(f"choice must be a string of 1-{MAX_CHOICE} characters")
+        if not text.strip() and choice is None:
+            raise BadMessage("the message is empty")
+        return cls(client_id, text, choice, language, name)
+
+
+async def receive(services: Services, visitor: WebchatVisitor, message: VisitorMessage) -> None:
+    """Store the message in the conversation (shown on every tab at once), then let the core handle it.
+
+    Both steps are idempotent on the client id, so the widget simply resends until acknowledged.
+    """
+    attachments = [
+        {
+            "kind": up.file_type.kind,
+            "filename": up.filename,
+            "mime_type": up.file_type.mime_type,
+            "size": len(up.content),
+            "key": services.files.put(up.content),
+        }
+        for up in message.uploads
+    ]
+    payload = {
+        "kind": "message",
+        "from": "visitor",
+        "text": message.text,
+        "choice": message.choice,
+        "client_id": message.client_id,
+        "attachments": attachments,
+    }
+    await events.append(services.sessions, services.fanout, visitor, f"in:{message.client_id}", payload)
+    await services.desk.receive(
+        InboundMessage(
+            channel=events.CHANNEL,
+            sender=visitor.address,
+            # Scoped by visitor: another visitor reusing a client id must not mark this one as seen.
+            external_id=f"{visitor.address}:{message.client_id}",
+            text=message.text,
+            choice=message.choice,
+            attachments=[
+                InboundAttachment(
+                    kind=up.file_type.kind,
+                    filename=up.filename,
+                    mime_type=up.file_type.mime_type,
+                    size=len(up.content),
+                    content=up.content,
+                )
+                for up in message.uploads
+            ],
+            sender_name=message.name,
+            language=message.language,
+        )
+    )

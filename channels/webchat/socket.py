@@ -1,0 +1,137 @@
+"""The widget's WebSocket: hello, catch-up after the last id seen, then live events both ways."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+
+from channels.webchat import events, visitors
+from channels.webchat.inbound import BadMessage, VisitorMessage, receive
+from channels.webchat.models import WebchatVisitor
+from channels.webchat.origins import origin_allowed
+from channels.webchat.settings import of_app
+from channels.webchat.texts import texts
+from core.i18n import pick_language
+from core.services import Services
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+HELLO_TIMEOUT = 10.0
+POLICY_VIOLATION = 1008
+
+
+class Connection:
+    def __init__(self, socket: WebSocket, services: Services, visitor: WebchatVisitor, language: str) -> None:
+        self.socket, self.services, self.visitor, self.language = socket, services, visitor, language
+        self.name: str | None = None
+        self.last_sent = 0
+        self._send_lock = asyncio.Lock()
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        async with self._send_lock:
+            await self.socket.send_text(json.dumps(frame, ensure_ascii=False))
+
+    async def send_after(self, seq: int) -> None:
+        """Everything stored after `seq`, in order; pages until caught up."""
+        assert self.visitor.id is not None
+        while True:
+            page = await events.after(self.services.sessions, self.visitor.id, seq)
+            for event in page:
+                await self.send(events.wire(event))
+                seq = self.last_sent = event.seq
+            if len(page) < events.HISTORY_PAGE:
+                return
+
+    async def forward(self, queue: asyncio.Queue[dict[str, Any]]) -> None:
+        while True:
+            item = await queue.get()
+            if item.get("type") != "event":
+                await self.send(item)
+            elif item["id"] == self.last_sent + 1:
+                await self.send(item)
+                self.last_sent = item["id"]
+            elif item["id"] > self.last_sent:
+                # A live event overtook an earlier one (or the fan-out dropped some): the database
+                # has them all, in order.
+                await self.send_after(self.last_sent)
+
+    async def read(self) -> None:
+        while True:
+            raw = await self.socket.receive_text()
+            try:
+                frame = json.loads(raw)
+                if not isinstance(frame, dict):
+                    raise BadMessage("a JSON object was expected")
+                if frame.get("type") == "ping":
+                    await self.send({"type": "pong"})
+                    continue
+                if frame.get("type") != "message":
+                    raise BadMessage(f"unknown type {str(frame.get('type'))[:40]!r}")
+                message = VisitorMessage.parse(frame, self.language, self.name)
+            except (ValueError, BadMessage) as error:
+                reason = str(error) if isinstance(error, BadMessage) else "invalid JSON"
+                await self.send({"type": "error", "message": texts("error.bad_message", self.language, reason=reason)})
+                continue
+            await receive(self.services, self.visitor, message)
+            await self.send({"type": "ack", "client_id": message.client_id})
+
+
+async def _hello(socket: WebSocket, services: Services) -> tuple[Connection, int, str | None]:
+    frame = json.loads(await asyncio.wait_for(socket.receive_text(), HELLO_TIMEOUT))
+    if not isinstance(frame, dict) or frame.get("type") != "hello":
+        raise BadMessage("the first frame must be a hello")
+    settings = services.settings
+    language = pick_language(
+        frame.get("lang") if isinstance(frame.get("lang"), str) else None, settings.default_language
+    )
+    visitor, token = await visitors.by_token(services.sessions, frame.get("token")), None
+    if visitor is None:
+        visitor, token = await visitors.create(services.sessions)
+    connection = Connection(socket, services, visitor, language)
+    user_id, signature, name = frame.get("user_id"), frame.get("user_hash"), frame.get("name")
+    connection.name = name[:200] if isinstance(name, str) and name.strip() else None
+    if isinstance(user_id, str) and isinstance(signature, str):
+        if visitors.valid_signature(of_app(socket.app.state).identity_secret, user_id, signature):
+            await visitors.link_user(services.sessions, visitor, user_id, connection.name)
+        else:
+            log.warning("web chat: ignored an identity with an invalid signature")
+    after = frame.get("after")
+    after = after if isinstance(after, int) and not isinstance(after, bool) and after >= 0 else 0
+    return connection, after, token
+
+
+@router.websocket("/webchat/ws")
+async def webchat_socket(socket: WebSocket) -> None:
+    services: Services = socket.app.state.services
+    if not origin_allowed(of_app(socket.app.state).allowed_origins, socket.headers, socket.url.scheme):
+        await socket.close(code=POLICY_VIOLATION)  # before accept: the browser sees a refused handshake
+        return
+    await socket.accept()
+    try:
+        connection, after, token = await _hello(socket, services)
+    except (ValueError, KeyError, TimeoutError):
+        await socket.close(code=POLICY_VIOLATION)
+        return
+    except WebSocketDisconnect:
+        return
+    visitor = connection.visitor
+    async with services.fanout.subscribe(events.topic(visitor)) as queue:
+        try:
+            reset = after > visitor.last_seq  # the widget remembers a conversation this token never had
+            await connection.send({"type": "welcome", "token": token, "last": visitor.last_seq, "reset": reset})
+            connection.last_sent = 0 if reset else after
+            await connection.send_after(connection.last_sent)
+            forward = asyncio.create_task(connection.forward(queue))
+            try:
+                await connection.read()
+            finally:
+                forward.cancel()
+                with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
+                    await forward
+        except WebSocketDisconnect:
+            pass

@@ -1,0 +1,185 @@
+"""What the agents' desk shows of a ticket, read from the core as frozen views, never ORM rows.
+
+Built by the core's own queries, so a desk (the Telegram forum group today) needs no table of the core
+and a change to those tables stays inside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import or_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from core import sla
+from core.messages import AttachmentRef
+from core.models import Attachment, Contact, Contract, Identity, Message, Organization, Ticket, TicketStatus, TicketType
+from core.sla import ClockView
+from core.tickets import status_name, type_name
+
+
+@dataclass(frozen=True)
+class TicketView:
+    id: int
+    number: int
+    type: TicketType
+    status: TicketStatus
+    subject: str
+    description: str
+    channel: str
+    address: str
+    level: str | None
+    organization_id: int | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, ticket: Ticket) -> TicketView:
+        assert ticket.id is not None
+        return cls(
+            id=ticket.id,
+            number=ticket.number,
+            type=TicketType(ticket.type),
+            status=TicketStatus(ticket.status),
+            subject=ticket.subject,
+            description=ticket.description,
+            channel=ticket.channel,
+            address=ticket.address,
+            level=ticket.level,
+            organization_id=ticket.organization_id,
+            created_at=ticket.created_at,
+        )
+
+
+@dataclass(frozen=True)
+class MessageView:
+    """A message on a ticket's thread with its files, as a desk shows it."""
+
+    id: int
+    channel: str
+    address: str
+    author: str | None
+    text: str
+    external_id: str | None
+    attachments: tuple[AttachmentRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class CardView:
+    """The ticket card: who asked, under which contract, the SLA clocks, what they sent."""
+
+    ticket: TicketView
+    customer: str
+    organization: str | None
+    contract_level: str | None
+    clocks: tuple[ClockView, ...]
+    attachment_names: tuple[str, ...]
+
+
+async def ticket(session: AsyncSession, ticket_id: int) -> TicketView | None:
+    row = await session.get(Ticket, ticket_id)
+    return TicketView.of(row) if row is not None else None
+
+
+async def ticket_number(session: AsyncSession, ticket_id: int) -> int | None:
+    query = select(Ticket.number).where(col(Ticket.id) == ticket_id)
+    number = (await session.execute(query)).scalar_one_or_none()
+    return int(number) if number is not None else None
+
+
+async def card(session: AsyncSession, ticket_id: int) -> CardView | None:
+    row = await session.get(Ticket, ticket_id)
+    if row is None:
+        return None
+    contact = await session.get(Contact, row.contact_id)
+    query = select(Identity).where(col(Identity.channel) == row.channel, col(Identity.address) == row.address)
+    identity = (await session.execute(query)).scalar_one_or_none()
+    customer = (identity.display_name if identity else None) or (contact.name if contact else None) or row.address
+    organization = await session.get(Organization, row.organization_id) if row.organization_id is not None else None
+    level = await contract_level(session, row.organization_id) if row.organization_id is not None else None
+    files = (await session.execute(select(Attachment).where(col(Attachment.ticket_id) == row.id))).scalars()
+    return CardView(
+        ticket=TicketView.of(row),
+        customer=customer,
+        organization=organization.name if organization else None,
+        contract_level=level,
+        clocks=tuple(await sla.time_left(session, row)),
+        attachment_names=tuple(f.filename or f.kind for f in files),
+    )
+
+
+async def contract_level(session: AsyncSession, organization_id: int) -> str | None:
+    """The level of the organization's contract in force today."""
+    today = date.today()
+    query = (
+        select(Contract.level)
+        .where(col(Contract.organization_id) == organization_id, col(Contract.starts_on) <= today)
+        .where(or_(col(Contract.ends_on).is_(None), col(Contract.ends_on) >= today))
+        .order_by(col(Contract.starts_on).desc())
+    )
+    return (await session.execute(query.limit(1))).scalar_one_or_none()
+
+
+async def messages(session: AsyncSession, ids: Sequence[object]) -> list[MessageView]:
+    """The messages with these ids, oldest first, each with its files."""
+    rows = list(
+        (await session.execute(select(Message).where(col(Message.id).in_(ids)).order_by(col(Message.id)))).scalars()
+    )
+    files = list(
+        (
+            await session.execute(
+                select(Attachment)
+                .where(col(Attachment.message_id).in_([m.id for m in rows]))
+                .order_by(col(Attachment.id))
+            )
+        ).scalars()
+    )
+    return [_message(row, [f for f in files if f.message_id == row.id]) for row in rows]
+
+
+async def opening_files(session: AsyncSession, view: TicketView) -> list[tuple[AttachmentRef, MessageView]]:
+    """The files that came with the request itself, each with the message it came in."""
+    query = (
+        select(Attachment, Message)
+        .join(Message, col(Attachment.message_id) == col(Message.id))
+        # Only what came with the request: later files arrive as their own customer_message events.
+        .where(col(Attachment.ticket_id) == view.id, col(Attachment.created_at) <= view.created_at)
+        .order_by(col(Attachment.id))
+    )
+    return [(_ref(file), _message(message, [])) for file, message in (await session.execute(query)).all()]
+
+
+def _ref(row: Attachment) -> AttachmentRef:
+    return AttachmentRef.model_validate(row, from_attributes=True)
+
+
+def _message(row: Message, files: list[Attachment]) -> MessageView:
+    assert row.id is not None
+    return MessageView(
+        id=row.id,
+        channel=row.channel,
+        address=row.address,
+        author=row.author,
+        text=row.text,
+        external_id=row.external_id,
+        attachments=tuple(_ref(f) for f in files),
+    )
+
+
+__all__ = [
+    "CardView",
+    "ClockView",
+    "MessageView",
+    "TicketStatus",
+    "TicketType",
+    "TicketView",
+    "card",
+    "messages",
+    "opening_files",
+    "status_name",
+    "ticket",
+    "ticket_number",
+    "type_name",
+]

@@ -1,0 +1,38 @@
+"""POST /telegram/webhook: updates pushed by Telegram, accepted only with the secret we gave it."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from aiogram.types import Update
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from platforms.telegram.runtime import WEBHOOK_PATH, TelegramRuntime
+
+log = logging.getLogger(__name__)
+
+
+def webhook_router(runtime: TelegramRuntime) -> APIRouter:
+    router = APIRouter()
+
+    @router.post(WEBHOOK_PATH, include_in_schema=False)
+    async def telegram_webhook(request: Request) -> JSONResponse:
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        if not secrets.compare_digest(given.encode(), runtime.webhook_secret.encode()):
+            return JSONResponse({"detail": "forbidden"}, status_code=403)
+        try:
+            update = Update.model_validate_json(await request.body(), context={"bot": runtime.bot})
+        except ValidationError:
+            return JSONResponse({"detail": "not a Telegram update"}, status_code=400)
+        try:
+            await runtime.handle(update)
+        except Exception:
+            # A non-2xx makes Telegram deliver the update again; handling it twice is harmless.
+            log.exception("telegram: update %s failed; Telegram will retry", update.update_id)
+            return JSONResponse({"detail": "failed, retry"}, status_code=500)
+        return JSONResponse({})
+
+    return router
