@@ -27,8 +27,8 @@ from sqlalchemy import func, select
 from starlette.responses import JSONResponse
 
 from core import mass
-from core.agents import Agent
 from core.db import transaction
+from core.desk import Agent
 from core.migrate import upgrade
 from core.models import Contact, Identity, OutboxMessage, OutboxStatus, Ticket, TicketType
 from core.services import Services

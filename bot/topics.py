@@ -44,12 +44,12 @@ class Topics:
             return None, False
         topic = await self.find(ticket)
         if topic is None:
-            return await self.create(ticket, None), True
+            return await self.create(ticket), True
         if topic.closed:
             await self.reopen(ticket, topic.thread_id)
         return topic.thread_id, False
 
-    async def create(self, ticket: TicketView, replacing: TelegramTopic | None) -> int | None:
+    async def create(self, ticket: TicketView) -> int | None:
         name = topic_name(ticket, self.ctx.language)
         await self.ctx.sender.slot(self.chat_id)
         try:
@@ -69,7 +69,7 @@ class Topics:
         return created.message_thread_id
 
     async def recreate(self, ticket: TicketView) -> int | None:
-        return await self.create(ticket, await self.find(ticket))
+        return await self.create(ticket)
 
     async def reopen(self, ticket: TicketView, thread_id: int) -> None:
         await self.ctx.sender.slot(self.chat_id)

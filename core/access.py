@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import intake
 from core.contracts import last_contract, organization_by_code, valid_contract
+from core.dialog import collect
 from core.models import Contact, Dialog, Organization, Ticket
 from core.service_texts import service_texts
 from core.tickets import ACTIVE_STATUSES
@@ -53,7 +54,7 @@ def ask_code(turn: Turn, dialog: Dialog | None) -> None:
         dialog = Dialog(identity_id=turn.identity.id, step=STEP)
         turn.session.add(dialog)
     # What they wrote before the code is kept for the request they are about to open.
-    dialog.step, dialog.data = STEP, intake.collect(turn, dialog.data if dialog.step == STEP else {})
+    dialog.step, dialog.data = STEP, collect(turn, dialog.data if dialog.step == STEP else {})
     turn.reply(service_texts("access.ask", turn.language))
 
 

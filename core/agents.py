@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import sla
@@ -12,39 +10,15 @@ from core.files import FileStore
 from core.messages import AttachmentRef, InboundAttachment, OutboundMessage
 from core.models import Direction, Message, Ticket, TicketStatus, TicketType
 from core.outbox import enqueue
+from core.staff import Agent, staff_message
+from core.status import change_status
 from core.texts import texts
-from core.tickets import TicketError, change_status, record, touch
-
-
-@dataclass(frozen=True)
-class Agent:
-    name: str
-    external_id: str = ""
-
-    @property
-    def actor(self) -> str:
-        return f"agent:{self.name}"
+from core.tickets import TicketError, record, touch
 
 
 class EmptyReply(TicketError):
     def __init__(self) -> None:
         super().__init__("nothing to send: the reply has no text and no files")
-
-
-def staff_message(
-    session: AsyncSession, ticket: Ticket, author: str, text: str, direction: Direction = Direction.OUTBOUND
-) -> Message:
-    """Staff's words kept on the ticket's thread (sending them is the caller's part)."""
-    message = Message(
-        ticket_id=ticket.id,
-        direction=direction,
-        channel=ticket.channel,
-        address=ticket.address,
-        author=author,
-        text=text,
-    )
-    session.add(message)
-    return message
 
 
 async def reply(

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from core.files import FileStore
 from core.messages import InboundAttachment, InboundMessage
@@ -11,7 +11,7 @@ from core.timeutil import utcnow
 
 
 async def find_identity(session: AsyncSession, channel: str, address: str) -> Identity | None:
-    query = select(Identity).where(Identity.channel == channel, Identity.address == address)
+    query = select(Identity).where(col(Identity.channel) == channel, col(Identity.address) == address)
     return (await session.execute(query)).scalar_one_or_none()
 
 
@@ -82,3 +82,25 @@ def store_attachments(
     ]
     session.add_all(rows)
     return rows
+
+
+async def link_address(
+    session: AsyncSession, channel: str, address: str, *, same_as: tuple[str, str], name: str | None = None
+) -> None:
+    """Make (channel, address) one more address of the contact known at `same_as`, made on first use:
+    their tickets are shared from now on."""
+    known = await find_identity(session, *same_as)
+    if known is None:
+        contact = Contact()
+        session.add(contact)
+        await session.flush()
+        assert contact.id is not None
+        known = Identity(contact_id=contact.id, channel=same_as[0], address=same_as[1])
+        session.add(known)
+    identity = await find_identity(session, channel, address)
+    if identity is None:
+        session.add(Identity(contact_id=known.contact_id, channel=channel, address=address, display_name=name))
+    else:
+        identity.contact_id = known.contact_id
+        if name:
+            identity.display_name = name

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from core import access, feedback, intake
+from core import access, feedback, intake, ticket_thread
+from core.dialog import collect, get_dialog, resolve_choice
 from core.messages import Choice
-from core.models import Dialog, Message, OutboxMessage, Ticket, TicketStatus
-from core.outbox import to_desk
-from core.tickets import ACTIVE_STATUSES, change_status, status_name, touch, type_name
+from core.models import Dialog, Message, OutboxMessage, Ticket
+from core.tickets import ACTIVE_STATUSES, status_name, type_name
 from core.turn import Turn
 
 COMMANDS = {
@@ -39,7 +36,7 @@ def parse_command(turn: Turn) -> tuple[str, str] | None:
 
 async def handle(turn: Turn) -> None:
     assert turn.identity.id is not None
-    dialog = await intake.get_dialog(turn.session, turn.identity.id)
+    dialog = await get_dialog(turn.session, turn.identity.id)
     command = parse_command(turn)
     if await access.gate(turn, dialog, command[0] if command else None):
         return
@@ -55,7 +52,7 @@ async def handle(turn: Turn) -> None:
         # A type button from an earlier, finished dialog: start over with that answer.
         await intake.advance(turn, intake.open_dialog(turn, None))
     elif ticket := await ticket_replied_to(turn):
-        await append(turn, ticket)
+        await ticket_thread.append(turn, ticket)
     else:
         await route_free_text(turn)
 
@@ -63,14 +60,14 @@ async def handle(turn: Turn) -> None:
 async def route_free_text(turn: Turn) -> None:
     active = await customer_tickets(turn, active_only=True)
     if not active:
-        await intake.start(turn, None, carry=intake.collect(turn, {}))
+        await intake.start(turn, None, carry=collect(turn, {}))
     elif len(active) == 1:
-        await append(turn, active[0])
+        await ticket_thread.append(turn, active[0])
     else:
         assert turn.identity.id is not None
         dialog = Dialog(identity_id=turn.identity.id, step="pick_ticket")
         turn.session.add(dialog)
-        dialog.data = intake.collect(turn, {})
+        dialog.data = collect(turn, {})
         ask_pick(turn, active)
 
 
@@ -124,17 +121,12 @@ async def show_status(turn: Turn, argument: str) -> None:
     if not number.isdigit():
         await show_list(turn) if not number else turn.reply(turn.t("status.usage"))
         return
-    ticket = await owned_ticket(turn.session, turn, int(number))
+    ticket = await ticket_thread.owned_ticket(turn.session, turn, int(number))
     if ticket is None:
         # The same answer whether the number exists or not: others' tickets stay invisible.
         turn.reply(turn.t("ticket.not_found", number=number))
         return
     turn.reply(describe(turn, ticket, "ticket.card"), ticket_id=ticket.id)
-
-
-async def owned_ticket(session: AsyncSession, turn: Turn, number: int) -> Ticket | None:
-    query = select(Ticket).where(Ticket.number == number, Ticket.contact_id == turn.identity.contact_id)
-    return (await session.execute(query)).scalar_one_or_none()
 
 
 async def ticket_replied_to(turn: Turn) -> Ticket | None:
@@ -158,17 +150,6 @@ async def ticket_replied_to(turn: Turn) -> Ticket | None:
     return None
 
 
-async def append(turn: Turn, ticket: Ticket, data: dict[str, Any] | None = None) -> None:
-    """Add the customer's message(s) to a ticket and show them to the agents."""
-    data = data or intake.collect(turn, {})
-    await intake.link_to_ticket(turn.session, ticket, data)
-    if ticket.status == TicketStatus.WAITING_CUSTOMER:
-        await change_status(turn.session, ticket, TicketStatus.IN_PROGRESS, actor=turn.actor)
-    touch(ticket)
-    for message_id in data.get("message_ids", []):
-        to_desk(turn.session, ticket, "customer_message", message_id=message_id)
-
-
 def pick_choices(turn: Turn, tickets: list[Ticket]) -> list[Choice]:
     choices = [Choice(id=f"ticket:{t.number}", label=f"#{t.number} · {t.subject}"[:60]) for t in tickets[:9]]
     return [*choices, turn.choice("menu:new", "pick_ticket.new")]
@@ -179,14 +160,14 @@ def ask_pick(turn: Turn, tickets: list[Ticket]) -> None:
 
 
 async def pick_ticket(turn: Turn, dialog: Dialog) -> None:
-    data = intake.collect(turn, dialog.data)
+    data = collect(turn, dialog.data)
     dialog.data = data
     active = await customer_tickets(turn, active_only=True)
-    picked = intake.resolve_choice(turn, pick_choices(turn, active), numbers=True)
+    picked = resolve_choice(turn, pick_choices(turn, active), numbers=True)
     ticket = next((t for t in active if picked == f"ticket:{t.number}"), None)
     if ticket is not None:
         await turn.session.delete(dialog)
-        await append(turn, ticket, data)
+        await ticket_thread.append(turn, ticket, data)
         turn.reply(turn.t("appended", number=ticket.number), ticket_id=ticket.id)
     elif not active:
         await intake.start(turn, dialog, carry=data)

@@ -5,23 +5,25 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
-from sqlmodel import col
+from sqlmodel import col, select
 
 from core import agents, conversation, express, mass
-from core.agents import Agent
-from core.contacts import identify, store_inbound
+from core.contacts import find_identity, identify, link_address, store_inbound
 from core.db import SessionFactory, transaction
 from core.files import FileStore
 from core.i18n import pick_language
-from core.messages import InboundAttachment, InboundMessage
-from core.models import Ticket, TicketStatus, TicketType
+from core.messages import InboundAttachment, InboundMessage, OutboundMessage
+from core.models import InboundReceipt, Ticket, TicketStatus, TicketType
+from core.outbox import enqueue, undelivered
 from core.receipts import Received, claim_receipt
+from core.staff import Agent
 from core.tickets import TicketError
 from core.turn import Limits, Turn
 
 T = TypeVar("T")
+Answer = Callable[[str], list[str]]
+"""The texts of a channel's own notice to a customer, in the language given."""
 AGENT_ACTIONS = "agent-action"
 """Receipts of agent actions: an action whose key was seen before is not done again."""
 
@@ -65,6 +67,42 @@ class Desk:
             turn = Turn(session, identity, language, message, stored, attachments, self.limits)
             await conversation.handle(turn)
         return self._received(message, Received(duplicate=False, message_id=stored.id))
+
+    async def seen(self, channel: str, external_id: str) -> bool:
+        """Whether a platform message was handled already, so a channel can skip work for a repeat."""
+        async with self.sessions() as session:
+            query = select(InboundReceipt.id).where(
+                col(InboundReceipt.channel) == channel, col(InboundReceipt.external_id) == external_id
+            )
+            return (await session.execute(query)).first() is not None
+
+    async def refuse(self, message: InboundMessage, answer: Answer) -> bool:
+        """A message the core cannot take: counted once (its receipt, the sender's identity) and answered
+        with the channel's `answer`; False when the platform delivered it before."""
+        async with transaction(self.sessions) as session:
+            if not await claim_receipt(session, message.channel, message.external_id):
+                return False
+            identity = await identify(session, message)
+            self._queue(session, message.channel, message.sender, identity.language, answer)
+        self.on_queued()
+        return True
+
+    async def tell(self, channel: str, address: str, answer: Answer) -> None:
+        """Queue a channel's own notice to a customer (a refused file, say), in their language."""
+        async with transaction(self.sessions) as session:
+            identity = await find_identity(session, channel, address)
+            self._queue(session, channel, address, identity.language if identity else None, answer)
+        self.on_queued()
+
+    def _queue(self, session: AsyncSession, channel: str, address: str, language: str | None, answer: Answer) -> None:
+        language = pick_language(language, self.default_language)
+        for text in answer(language):
+            enqueue(session, OutboundMessage(channel=channel, address=address, text=text, language=language))
+
+    async def link_address(self, channel: str, address: str, *, same_as: tuple[str, str], name: str | None) -> None:
+        """Make (channel, address) one more address of the contact at `same_as` (a site's signed user id)."""
+        async with transaction(self.sessions) as session:
+            await link_address(session, channel, address, same_as=same_as, name=name)
 
     def _received(self, message: InboundMessage, received: Received) -> Received:
         if not received.duplicate:
@@ -158,4 +196,4 @@ class Desk:
         await self.on_ticket(number, lambda s, t: mass.broadcast(s, t, agent, text), key=key)
 
 
-__all__ = ["Agent", "Desk", "Received", "TicketError", "TicketNotFound"]
+__all__ = ["Agent", "Answer", "Desk", "Received", "TicketError", "TicketNotFound", "undelivered"]

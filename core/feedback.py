@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core import conversation, intake
+from core import ticket_thread
+from core.dialog import collect, link_to_ticket
 from core.models import Dialog, Ticket, TicketStatus
 from core.outbox import to_desk
 from core.service_texts import service_texts
-from core.tickets import change_status, record, status_name
+from core.status import change_status
+from core.tickets import record, status_name
 from core.turn import Turn
 
 COMMENT_STEP = "reopen_comment"
@@ -55,7 +57,7 @@ async def latest_solved(turn: Turn) -> str:
 
 
 async def confirm(turn: Turn, dialog: Dialog | None, kind: str, number: int) -> None:
-    ticket = await conversation.owned_ticket(turn.session, turn, number)
+    ticket = await ticket_thread.owned_ticket(turn.session, turn, number)
     if ticket is None:
         turn.reply(turn.t("ticket.not_found", number=number))
         return
@@ -66,7 +68,7 @@ async def confirm(turn: Turn, dialog: Dialog | None, kind: str, number: int) -> 
             )
         )
         return
-    await intake.link_to_ticket(turn.session, ticket, intake.collect(turn, {}))
+    await link_to_ticket(turn.session, ticket, collect(turn, {}))
     if kind == "solved":
         await change_status(turn.session, ticket, TicketStatus.CLOSED, actor=turn.actor)
         return
@@ -79,19 +81,19 @@ async def confirm(turn: Turn, dialog: Dialog | None, kind: str, number: int) -> 
 
 
 async def reopen_with_comment(turn: Turn, dialog: Dialog) -> None:
-    ticket = await conversation.owned_ticket(turn.session, turn, int(dialog.data["ticket"]))
+    ticket = await ticket_thread.owned_ticket(turn.session, turn, int(dialog.data["ticket"]))
     await turn.session.delete(dialog)
     if ticket is None:
         return
-    data = intake.collect(turn, {})
+    data = collect(turn, {})
     if ticket.status == TicketStatus.SOLVED:
         comment = turn.text or "-"
         await change_status(turn.session, ticket, TicketStatus.IN_PROGRESS, actor=turn.actor, comment=comment)
-    await conversation.append(turn, ticket, data)
+    await ticket_thread.append(turn, ticket, data)
 
 
 async def rate(turn: Turn, number: int, value: str) -> None:
-    ticket = await conversation.owned_ticket(turn.session, turn, number)
+    ticket = await ticket_thread.owned_ticket(turn.session, turn, number)
     if ticket is None or ticket.status != TicketStatus.CLOSED or not value.isdigit() or not 1 <= int(value) <= 5:
         turn.reply(turn.t("ticket.not_found", number=number) if ticket is None else turn.t("error.choice_expected"))
         return

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from core import mass_offer, sla
+from core.dialog import collect, link_to_ticket, resolve_choice
 from core.messages import Choice
-from core.models import Attachment, Contact, Dialog, Message, Ticket, TicketStatus, TicketType
+from core.models import Contact, Dialog, Ticket, TicketStatus, TicketType
 from core.outbox import to_desk
 from core.statuspage import new_token, status_link
 from core.tickets import allocate_number, notify_customer, record
@@ -17,24 +15,6 @@ from core.timeutil import utcnow
 from core.turn import Turn
 
 STEPS = ("type", "subject", "description", "screenshot")
-NAV_WORDS = {
-    "nav:cancel": {"cancel", "/cancel", "отмена", "отменить", "стоп"},
-    "nav:back": {"back", "назад"},
-    "nav:skip": {"skip", "пропустить", "нет", "no", "done", "готово"},
-}
-
-
-async def get_dialog(session: AsyncSession, identity_id: int) -> Dialog | None:
-    return (await session.execute(select(Dialog).where(Dialog.identity_id == identity_id))).scalar_one_or_none()
-
-
-def collect(turn: Turn, data: dict[str, Any]) -> dict[str, Any]:
-    """The dialog data with this turn's message and files added, so nothing said is lost."""
-    return {
-        **data,
-        "message_ids": [*data.get("message_ids", []), turn.message.id],
-        "attachment_ids": [*data.get("attachment_ids", []), *(a.id for a in turn.attachments)],
-    }
 
 
 def step_choices(turn: Turn, step: str, data: dict[str, Any]) -> list[Choice]:
@@ -67,22 +47,6 @@ async def start(turn: Turn, dialog: Dialog | None, *, carry: dict[str, Any] | No
     ask(turn, open_dialog(turn, dialog, carry))
 
 
-def resolve_choice(turn: Turn, choices: list[Choice], *, numbers: bool) -> str | None:
-    """The choice a message picks: a pressed button, or typed as its number, label or a keyword."""
-    ids = {choice.id for choice in choices}
-    if turn.inbound.choice in ids:
-        return turn.inbound.choice
-    typed = turn.text.casefold()
-    if not typed:
-        return None
-    if numbers and typed.isdigit() and 1 <= int(typed) <= len(choices):
-        return choices[int(typed) - 1].id
-    for choice in choices:
-        if typed == choice.label.casefold() or typed in NAV_WORDS.get(choice.id, ()):
-            return choice.id
-    return None
-
-
 def text_answer_error(turn: Turn, limit: int) -> str | None:
     if not turn.text:
         return turn.t("error.text_expected" if turn.attachments else "error.empty")
@@ -94,7 +58,8 @@ def text_answer_error(turn: Turn, limit: int) -> str | None:
 async def advance(turn: Turn, dialog: Dialog) -> None:
     """Take the customer's answer to the current question and ask the next one (or finish)."""
     if dialog.step == mass_offer.STEP:
-        await mass_offer.answer(turn, dialog)
+        if await mass_offer.answer(turn, dialog):
+            ask(turn, dialog)  # not one of the incidents: the usual questions go on
         return
     data = collect(turn, dialog.data)
     dialog.data, dialog.updated_at = data, utcnow()
@@ -162,10 +127,3 @@ async def create_ticket(turn: Turn, dialog: Dialog) -> Ticket:
     )
     to_desk(session, ticket, "ticket_created")
     return ticket
-
-
-async def link_to_ticket(session: AsyncSession, ticket: Ticket, data: dict[str, Any]) -> None:
-    if message_ids := data.get("message_ids"):
-        await session.execute(update(Message).where(Message.id.in_(message_ids)).values(ticket_id=ticket.id))
-    if attachment_ids := data.get("attachment_ids"):
-        await session.execute(update(Attachment).where(Attachment.id.in_(attachment_ids)).values(ticket_id=ticket.id))

@@ -6,7 +6,6 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import sla, tickets
-from core.agents import Agent, staff_message
 from core.closing import status_choices
 from core.messages import AGENT_DESK
 from core.models import (
@@ -20,6 +19,7 @@ from core.models import (
 )
 from core.outbox import to_desk
 from core.service_texts import service_texts
+from core.staff import Agent, staff_message
 
 S = TicketStatus
 OPEN_STATUSES = (S.NEW, S.IN_PROGRESS, S.WAITING_CUSTOMER)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core import intake, mass
+from core import mass
+from core.dialog import collect, link_to_ticket, resolve_choice
 from core.messages import Choice
 from core.models import Contact, Dialog, Ticket, TicketStatus, TicketType
 from core.service_texts import service_texts
@@ -41,12 +42,13 @@ async def offer(turn: Turn, dialog: Dialog) -> bool:
     return True
 
 
-async def answer(turn: Turn, dialog: Dialog) -> None:
-    data = intake.collect(turn, dialog.data)
+async def answer(turn: Turn, dialog: Dialog) -> bool:
+    """The customer's pick among the offered incidents; True when it is none of them (intake goes on)."""
+    data = collect(turn, dialog.data)
     dialog.data = data
     incidents = await mass.open_incidents(turn.session)
     choices = offer_choices(turn, incidents)
-    picked = intake.resolve_choice(turn, choices, numbers=True)
+    picked = resolve_choice(turn, choices, numbers=True)
     parent = next((t for t in incidents if picked == f"mass:{t.number}"), None)
     if picked == "nav:cancel":
         await turn.session.delete(dialog)
@@ -56,9 +58,10 @@ async def answer(turn: Turn, dialog: Dialog) -> None:
     elif picked == "mass:none" or not incidents:
         # Not theirs (or it was closed meanwhile): the usual questions go on.
         dialog.step = "subject"
-        intake.ask(turn, dialog)
+        return True
     else:
         turn.reply(turn.t("error.choice_expected"), choices)
+    return False
 
 
 async def join(turn: Turn, dialog: Dialog, parent: Ticket) -> Ticket:
@@ -83,7 +86,7 @@ async def join(turn: Turn, dialog: Dialog, parent: Ticket) -> Ticket:
     )
     session.add(ticket)
     await session.flush()
-    await intake.link_to_ticket(session, ticket, dialog.data)
+    await link_to_ticket(session, ticket, dialog.data)
     record(session, ticket, "created", turn.actor, to_status=status, comment=f"joined #{parent.number}")
     await session.delete(dialog)
     text = service_texts(

@@ -3,7 +3,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.messages import AGENT_DESK, OutboundMessage
-from core.models import OutboxMessage, Ticket
+from core.models import OutboxMessage, OutboxStatus, Ticket
 
 
 def enqueue(session: AsyncSession, message: OutboundMessage) -> OutboxMessage:
@@ -33,3 +33,17 @@ def to_desk(session: AsyncSession, ticket: Ticket, kind: str, **meta: object) ->
             meta=dict(meta),
         ),
     )
+
+
+async def undelivered(session: AsyncSession, outbox_id: int, reason: str) -> bool:
+    """A message the platform accepted and later reported undelivered: its row says so and the agents
+    hear of it, in the caller's transaction. False when it already failed or belongs to no ticket."""
+    row = await session.get(OutboxMessage, outbox_id)
+    if row is None or row.status == OutboxStatus.FAILED:
+        return False
+    row.status, row.last_error = OutboxStatus.FAILED, reason
+    ticket = await session.get(Ticket, row.ticket_id) if row.ticket_id else None
+    if ticket is None:
+        return False
+    to_desk(session, ticket, "delivery_failed", outbox_id=row.id, reason=reason)
+    return True

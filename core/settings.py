@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Language = Literal["ru", "en"]
+BaseUrl = Annotated[str, AfterValidator(lambda value: value.rstrip("/"))]
+"""A URL that paths are appended to: given with or without its trailing slash."""
 
 
 class Settings(BaseSettings):
@@ -21,7 +23,7 @@ class Settings(BaseSettings):
     redis_prefix: str = "switchboard:"
     host: str = "127.0.0.1"
     port: int = 8000
-    public_url: str = ""
+    public_url: BaseUrl = ""
     default_language: Language = "ru"
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"
@@ -36,11 +38,6 @@ class Settings(BaseSettings):
     require_contract: bool = False
     auto_close_days: int = Field(default=3, ge=1)
     timers_poll_interval: float = Field(default=15.0, gt=0)
-
-    @field_validator("public_url")
-    @classmethod
-    def _strip_trailing_slash(cls, value: str) -> str:
-        return value.rstrip("/")
 
     @field_validator("default_language", mode="before")
     @classmethod

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core import closing, sla
+from core import closing
 from core.messages import Choice, OutboundMessage
 from core.models import OutboxMessage, Ticket, TicketCounter, TicketEvent, TicketStatus, TicketType
-from core.outbox import enqueue, to_desk
+from core.outbox import enqueue
 from core.texts import texts
 from core.timeutil import utcnow
 
@@ -46,10 +46,6 @@ async def allocate_number(session: AsyncSession, start: int) -> int:
         .returning(TicketCounter.last_number)
     )
     return start - 1 + result.scalar_one()
-
-
-async def find_by_number(session: AsyncSession, number: int) -> Ticket | None:
-    return (await session.execute(select(Ticket).where(Ticket.number == number))).scalar_one_or_none()
 
 
 def type_name(ticket_type: TicketType | str, language: str) -> str:
@@ -114,38 +110,6 @@ def customer_status_text(ticket: Ticket, status: TicketStatus, comment: str | No
     if status is S.CLOSED:
         return closing.closed_text(ticket, comment)
     return texts("status_changed", lang, number=ticket.number, status=status_name(status, lang))
-
-
-async def change_status(
-    session: AsyncSession,
-    ticket: Ticket,
-    status: TicketStatus,
-    *,
-    actor: str,
-    comment: str | None = None,
-) -> TicketEvent:
-    """Move a ticket to `status`, record who did it, and tell the customer and the agents' desk."""
-    current = TicketStatus(ticket.status)
-    if status not in TRANSITIONS[current]:
-        raise InvalidTransition(current, status)
-    comment = (comment or "").strip() or None
-    if status is S.SOLVED and not comment:
-        raise CommentRequired()
-    kind = "reopened" if current in (S.SOLVED, S.CLOSED) and status is S.IN_PROGRESS else "status"
-    event = record(session, ticket, kind, actor, comment=comment, from_status=current, to_status=status)
-    ticket.status = status
-    ticket.closed_at = event.created_at if status is S.CLOSED else None
-    # The marker lets a channel tell a status notice from free text (WhatsApp sends it as a template
-    # once its 24-hour window has closed).
-    status_meta = {"ticket_status": status.value, "ticket_number": ticket.number}
-    text, choices = customer_status_text(ticket, status, comment), closing.status_choices(ticket, status)
-    notify_customer(session, ticket, text, choices, meta=status_meta)
-    to_desk(session, ticket, "status_changed", from_status=current.value, to_status=status.value, actor=actor)
-    await sla.on_status(session, ticket, current, status, actor)
-    from core import mass  # mass builds on this module; importing it at the top would be circular
-
-    await mass.follow(session, ticket, status, comment=comment, actor=actor)
-    return event
 
 
 def touch(ticket: Ticket) -> None:

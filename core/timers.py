@@ -20,7 +20,7 @@ from core.db import SessionFactory, transaction
 from core.models import MassBroadcast, SlaClock, Ticket, TicketStatus
 from core.outbox import to_desk
 from core.service_texts import service_texts
-from core.tickets import change_status
+from core.status import change_status
 from core.timeutil import utcnow
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
-"""What the agents' desk shows of a ticket, read from the core as frozen views, never ORM rows.
+"""What a desk shows of a ticket (and a channel needs to know of a customer), read as frozen views.
 
-Built by the core's own queries, so a desk (the Telegram forum group today) needs no table of the core
-and a change to those tables stays inside it.
+Built by the core's own queries, so a desk (the Telegram forum group today) or a channel needs no table
+of the core, and a change to those tables stays inside it.
 """
 
 from __future__ import annotations
@@ -151,6 +151,12 @@ async def opening_files(session: AsyncSession, view: TicketView) -> list[tuple[A
     return [(_ref(file), _message(message, [])) for file, message in (await session.execute(query)).all()]
 
 
+async def last_inbound_at(session: AsyncSession, channel: str, address: str) -> datetime | None:
+    """When the customer last wrote from this address (WhatsApp's 24-hour window counts from it)."""
+    query = select(Identity.last_inbound_at).where(col(Identity.channel) == channel, col(Identity.address) == address)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
 def _ref(row: Attachment) -> AttachmentRef:
     return AttachmentRef.model_validate(row, from_attributes=True)
 
@@ -176,6 +182,7 @@ __all__ = [
     "TicketType",
     "TicketView",
     "card",
+    "last_inbound_at",
     "messages",
     "opening_files",
     "status_name",

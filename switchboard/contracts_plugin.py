@@ -5,14 +5,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
+from pydantic_settings import BaseSettings
+
 from channels.base import ChannelPlugin
 from core.services import Services
 from core.timers import TimerLoop
 from switchboard import statuspage
 
 
-def contracts_plugin(services: Services) -> ChannelPlugin:
-    """Always on: SLA timers, auto-close and broadcast reports run in every instance (they fire once)."""
+def contracts_plugin(services: Services, _settings: BaseSettings) -> ChannelPlugin:
+    """Always on: SLA timers, auto-close and broadcast reports run in every instance (they fire once).
+
+    It reads the core's settings only (registered with `NoSettings`)."""
     settings = services.settings
     loop = TimerLoop(
         services.sessions,

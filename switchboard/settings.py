@@ -8,6 +8,7 @@ from typing import TypeVar
 from pydantic_settings import BaseSettings
 
 from core.settings import Settings, get_settings
+from switchboard.plugins import registry
 
 S = TypeVar("S", bound=BaseSettings)
 
@@ -37,6 +38,4 @@ class AppSettings:
     @classmethod
     def load(cls, core: Settings | None = None) -> AppSettings:
         """Every registered channel's settings from the environment and `.env`, beside the core's."""
-        from switchboard.plugins import registry  # the channels' modules, only once settings are wanted
-
         return cls(core or get_settings(), tuple(entry.settings() for entry in registry()))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlmodel import col, select
 
 from channels.webchat import events
 from channels.webchat.models import WebchatVisitor
@@ -20,7 +20,7 @@ class WebchatAdapter:
 
     async def send(self, message: OutboundMessage) -> SendResult:
         async with self.sessions() as session:
-            query = select(WebchatVisitor).where(WebchatVisitor.address == message.address)
+            query = select(WebchatVisitor).where(col(WebchatVisitor.address) == message.address)
             visitor = (await session.execute(query)).scalar_one_or_none()
         if visitor is None:
             raise PermanentFailure(f"no web-chat visitor {message.address}")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from channels.webchat.models import WebchatEvent, WebchatVisitor
 from core.db import SessionFactory
@@ -37,12 +38,14 @@ async def _append(
     # concurrent append with the same key waits here and then finds the first one below.
     result = await session.execute(
         update(WebchatVisitor)
-        .where(WebchatVisitor.id == visitor_id)  # type: ignore[arg-type]
+        .where(col(WebchatVisitor.id) == visitor_id)
         .values(last_seq=WebchatVisitor.last_seq + 1)
-        .returning(WebchatVisitor.last_seq)
+        .returning(col(WebchatVisitor.last_seq))
     )
     seq = result.scalar_one()
-    query = select(WebchatEvent.id).where(WebchatEvent.visitor_id == visitor_id, WebchatEvent.dedup_key == dedup_key)
+    query = select(WebchatEvent.id).where(
+        col(WebchatEvent.visitor_id) == visitor_id, col(WebchatEvent.dedup_key) == dedup_key
+    )
     if (await session.execute(query)).first() is not None:
         return None
     event = WebchatEvent(visitor_id=visitor_id, seq=seq, dedup_key=dedup_key, payload=payload)
@@ -69,8 +72,8 @@ async def append(
 async def after(sessions: SessionFactory, visitor_id: int, seq: int, limit: int = HISTORY_PAGE) -> list[WebchatEvent]:
     query = (
         select(WebchatEvent)
-        .where(WebchatEvent.visitor_id == visitor_id, WebchatEvent.seq > seq)  # type: ignore[operator]
-        .order_by(WebchatEvent.seq)  # type: ignore[arg-type]
+        .where(col(WebchatEvent.visitor_id) == visitor_id, col(WebchatEvent.seq) > seq)
+        .order_by(col(WebchatEvent.seq))
         .limit(limit)
     )
     async with sessions() as session:
@@ -78,6 +81,6 @@ async def after(sessions: SessionFactory, visitor_id: int, seq: int, limit: int 
 
 
 async def find(sessions: SessionFactory, visitor_id: int, seq: int) -> WebchatEvent | None:
-    query = select(WebchatEvent).where(WebchatEvent.visitor_id == visitor_id, WebchatEvent.seq == seq)
+    query = select(WebchatEvent).where(col(WebchatEvent.visitor_id) == visitor_id, col(WebchatEvent.seq) == seq)
     async with sessions() as session:
         return (await session.execute(query)).scalar_one_or_none()

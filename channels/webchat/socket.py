@@ -97,7 +97,7 @@ async def _hello(socket: WebSocket, services: Services) -> tuple[Connection, int
     connection.name = name[:200] if isinstance(name, str) and name.strip() else None
     if isinstance(user_id, str) and isinstance(signature, str):
         if visitors.valid_signature(of_app(socket.app.state).identity_secret, user_id, signature):
-            await visitors.link_user(services.sessions, visitor, user_id, connection.name)
+            await visitors.link_user(services.desk, visitor, user_id, connection.name)
         else:
             log.warning("web chat: ignored an identity with an invalid signature")
     after = frame.get("after")

@@ -6,14 +6,12 @@ import hashlib
 import hmac
 import secrets
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from channels.webchat.events import CHANNEL
 from channels.webchat.models import WebchatVisitor
-from core.contacts import find_identity
 from core.db import SessionFactory, transaction
-from core.models import Contact, Identity
+from core.desk import Desk
 
 SITE_USER_CHANNEL = "site"
 """Identity channel of the embedding site's own user ids: one contact per signed user id."""
@@ -51,36 +49,17 @@ async def by_token(sessions: SessionFactory, token: object) -> WebchatVisitor | 
         return None
     digest = hash_token(token)
     async with sessions() as session:
-        query = select(WebchatVisitor).where(WebchatVisitor.token_hash == digest)
+        query = select(WebchatVisitor).where(col(WebchatVisitor.token_hash) == digest)
         visitor = (await session.execute(query)).scalar_one_or_none()
     if visitor is None or not secrets.compare_digest(visitor.token_hash, digest):
         return None
     return visitor
 
 
-async def _site_contact(session: AsyncSession, user_id: str) -> int:
-    identity = await find_identity(session, SITE_USER_CHANNEL, user_id)
-    if identity is not None:
-        return identity.contact_id
-    contact = Contact()
-    session.add(contact)
-    await session.flush()
-    assert contact.id is not None
-    session.add(Identity(contact_id=contact.id, channel=SITE_USER_CHANNEL, address=user_id))
-    return contact.id
-
-
-async def link_user(sessions: SessionFactory, visitor: WebchatVisitor, user_id: str, name: str | None) -> None:
+async def link_user(desk: Desk, visitor: WebchatVisitor, user_id: str, name: str | None) -> None:
     """Make the visitor one more address of the site user's contact (their tickets are shared)."""
-    async with transaction(sessions) as session:
-        contact_id = await _site_contact(session, user_id)
-        identity = await find_identity(session, CHANNEL, visitor.address)
-        if identity is None:
-            session.add(Identity(contact_id=contact_id, channel=CHANNEL, address=visitor.address, display_name=name))
-        else:
-            identity.contact_id = contact_id
-            if name:
-                identity.display_name = name
+    await desk.link_address(CHANNEL, visitor.address, same_as=(SITE_USER_CHANNEL, user_id), name=name)
+    async with transaction(desk.sessions) as session:
         row = await session.get(WebchatVisitor, visitor.id)
         assert row is not None
         row.user_id = user_id

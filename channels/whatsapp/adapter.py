@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlmodel import col, select
 
 from channels.whatsapp.graph import GraphClient
 from channels.whatsapp.models import WhatsAppSent
@@ -17,9 +17,8 @@ from core.delivery import PermanentFailure
 from core.files import FileStore
 from core.i18n import pick_language
 from core.messages import AttachmentRef, OutboundMessage, SendResult
-from core.models import Identity
-from core.tickets import status_name
 from core.timeutil import utcnow
+from core.views import last_inbound_at, status_name
 
 CHANNEL = "whatsapp"
 WINDOW = timedelta(hours=24)
@@ -48,8 +47,7 @@ class WhatsAppAdapter:
 
     async def window_open(self, address: str) -> bool:
         async with self.sessions() as session:
-            query = select(Identity.last_inbound_at).where(Identity.channel == CHANNEL, Identity.address == address)
-            last = (await session.execute(query)).scalar_one_or_none()
+            last = await last_inbound_at(session, CHANNEL, address)
         return last is not None and utcnow() - last < WINDOW
 
     def outside_window(self, message: OutboundMessage) -> dict[str, Any]:
@@ -81,7 +79,7 @@ class WhatsAppAdapter:
         if not outbox_id:
             return {}
         async with self.sessions() as session:
-            query = select(WhatsAppSent.part, WhatsAppSent.wamid).where(WhatsAppSent.outbox_id == outbox_id)
+            query = select(WhatsAppSent.part, WhatsAppSent.wamid).where(col(WhatsAppSent.outbox_id) == outbox_id)
             return {part: wamid for part, wamid in (await session.execute(query)).all()}
 
     async def remember(self, message: OutboundMessage, part: int, wamid: str) -> None:

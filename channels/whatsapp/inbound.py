@@ -5,22 +5,14 @@ from __future__ import annotations
 import logging
 import mimetypes
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from channels.whatsapp.graph import GraphClient, TooLarge
 from channels.whatsapp.payload import Batch, WaMessage
 from channels.whatsapp.statuses import ReceiptTooEarly, record_status
 from channels.whatsapp.texts import texts
-from core.contacts import find_identity, identify
 from core.db import transaction
 from core.delivery import PermanentFailure, RetryLater
-from core.desk import Desk
-from core.i18n import pick_language
-from core.messages import AttachmentKind, InboundAttachment, InboundMessage, OutboundMessage
-from core.models import InboundReceipt
-from core.outbox import enqueue
-from core.receipts import claim_receipt
+from core.desk import Answer, Desk
+from core.messages import AttachmentKind, InboundAttachment, InboundMessage
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +65,8 @@ class InboundHandler:
         if message.phone_number_id and message.phone_number_id != self.phone_number_id:
             log.info("whatsapp message %s is for number %s, not ours", message.wamid, message.phone_number_id)
             return
-        if message.type in SILENT_TYPES or await self.seen(message.wamid):
+        # Already handled: skip the media download a duplicate would otherwise repeat.
+        if message.type in SILENT_TYPES or await self.desk.seen(CHANNEL, message.wamid):
             return
         notices: list[Notice] = []
         inbound = await self.convert(message, notices)
@@ -82,15 +75,7 @@ class InboundHandler:
             return
         received = await self.desk.receive(inbound)
         if notices and not received.duplicate:
-            await self.tell(message.sender, notices)
-
-    async def seen(self, wamid: str) -> bool:
-        """Already handled: skip the media download a duplicate would otherwise repeat."""
-        async with self.desk.sessions() as session:
-            query = select(InboundReceipt.id).where(
-                InboundReceipt.channel == CHANNEL, InboundReceipt.external_id == wamid
-            )
-            return (await session.execute(query)).first() is not None
+            await self.desk.tell(CHANNEL, message.sender, answer(notices))
 
     async def convert(self, message: WaMessage, notices: list[Notice]) -> InboundMessage | None:
         content = message.content
@@ -151,27 +136,11 @@ class InboundHandler:
 
     async def answer_only(self, message: WaMessage, notices: list[Notice]) -> None:
         """A message the core cannot take: counted once, and the customer is told why."""
-        async with transaction(self.desk.sessions) as session:
-            if not await claim_receipt(session, CHANNEL, message.wamid):
-                return
-            identity = await identify(
-                session,
-                InboundMessage(
-                    channel=CHANNEL, sender=message.sender, external_id=message.wamid, sender_name=message.name
-                ),
-            )
-            self.queue(session, message.sender, pick_language(identity.language, self.desk.default_language), notices)
-        self.desk.on_queued()
+        sender = InboundMessage(
+            channel=CHANNEL, sender=message.sender, external_id=message.wamid, sender_name=message.name
+        )
+        await self.desk.refuse(sender, answer(notices))
 
-    async def tell(self, address: str, notices: list[Notice]) -> None:
-        async with transaction(self.desk.sessions) as session:
-            identity = await find_identity(session, CHANNEL, address)
-            language = pick_language(identity.language if identity else None, self.desk.default_language)
-            self.queue(session, address, language, notices)
-        self.desk.on_queued()
 
-    @staticmethod
-    def queue(session: AsyncSession, address: str, language: str, notices: list[Notice]) -> None:
-        for notice in notices:
-            text = texts(notice.key, language, **notice.values)
-            enqueue(session, OutboundMessage(channel=CHANNEL, address=address, text=text, language=language))
+def answer(notices: list[Notice]) -> Answer:
+    return lambda language: [texts(notice.key, language, **notice.values) for notice in notices]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.settings import BaseUrl
 
 
 class WhatsAppSettingsError(ValueError):
@@ -19,14 +20,9 @@ class WhatsAppSettings(BaseSettings):
     phone_number_id: str = ""
     app_secret: str = ""
     verify_token: str = ""
-    api_url: str = "https://graph.facebook.com/v21.0"
+    api_url: BaseUrl = "https://graph.facebook.com/v21.0"
     template_name: str = ""
     template_language: str = "ru"
-
-    @field_validator("api_url")
-    @classmethod
-    def _strip_trailing_slash(cls, value: str) -> str:
-        return value.rstrip("/")
 
     def check(self) -> None:
         """Refuse a half-configured channel: a token without the number or the app secret."""

@@ -5,13 +5,12 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from channels.whatsapp.models import WhatsAppSent
 from channels.whatsapp.payload import WaStatus
-from core.models import OutboxMessage, OutboxStatus, Ticket
-from core.outbox import to_desk
+from core.desk import undelivered
 from core.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -29,7 +28,7 @@ class ReceiptTooEarly(Exception):
 
 async def record_status(session: AsyncSession, status: WaStatus) -> bool:
     """Apply one receipt; True when it turned the message into a failure the agents must hear of."""
-    query = select(WhatsAppSent).where(WhatsAppSent.wamid == status.wamid).with_for_update()
+    query = select(WhatsAppSent).where(col(WhatsAppSent.wamid) == status.wamid).with_for_update()
     sent = (await session.execute(query)).scalar_one_or_none()
     if sent is None:
         if status.at is not None and utcnow() - status.at < RECENT:
@@ -43,14 +42,7 @@ async def record_status(session: AsyncSession, status: WaStatus) -> bool:
         if PROGRESS.get(status.status, -1) > PROGRESS.get(sent.status, 0):
             sent.status = status.status
         return False
-    sent.status, sent.error = "failed", status.error_text()
-    outbox = await session.get(OutboxMessage, sent.outbox_id)
-    if outbox is None or outbox.status == OutboxStatus.FAILED:
-        return False
+    reason = status.error_text()
+    sent.status, sent.error = "failed", reason
     # Accepted by the API but not delivered: the outbox row says so, and the agents hear of it.
-    outbox.status, outbox.last_error = OutboxStatus.FAILED, sent.error
-    ticket = await session.get(Ticket, outbox.ticket_id) if outbox.ticket_id else None
-    if ticket is None:
-        return False
-    to_desk(session, ticket, "delivery_failed", outbox_id=outbox.id, reason=sent.error)
-    return True
+    return await undelivered(session, sent.outbox_id, reason)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.settings import BaseUrl
 
 
 class TelegramSettings(BaseSettings):
@@ -12,15 +14,10 @@ class TelegramSettings(BaseSettings):
     )
 
     bot_token: str = ""
-    api_url: str = "https://api.telegram.org"
+    api_url: BaseUrl = "https://api.telegram.org"
     agent_chat_id: int | None = None
     webhook_secret: str = ""
     # Bot API limits (Telegram FAQ): per chat, into the agents' group, and overall.
     chat_per_second: int = Field(default=1, ge=1)
     group_per_minute: int = Field(default=20, ge=1)
     global_per_second: int = Field(default=30, ge=1)
-
-    @field_validator("api_url")
-    @classmethod
-    def _strip_trailing_slash(cls, value: str) -> str:
-        return value.rstrip("/")

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from core import express
-from core.agents import Agent
+from core.desk import Agent
 from core.messages import AGENT_DESK, InboundMessage
 from core.models import Identity, InboundReceipt, Message, OutboxMessage, Ticket, TicketStatus
 from core.services import Services

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from core.agents import Agent
+from core.desk import Agent
 from core.messages import AGENT_DESK
 from core.models import OutboxMessage, Ticket, TicketEvent, TicketStatus
 from core.services import Services

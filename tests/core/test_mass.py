@@ -3,9 +3,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from core.agents import Agent
 from core.delivery import PermanentFailure
-from core.desk import Desk, TicketNotFound
+from core.desk import Agent, Desk, TicketNotFound
 from core.mass import MassError
 from core.messages import AGENT_DESK, OutboundMessage, SendResult
 from core.models import OutboxMessage, Ticket, TicketStatus, TicketType

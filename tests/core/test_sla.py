@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from core import sla
-from core.agents import Agent
 from core.calendars import CalendarError, Hours, add_business, business_seconds, parse_days
 from core.db import transaction
+from core.desk import Agent
 from core.models import SlaClock, SupportCalendar, Ticket
 from core.services import Services
 from tests.support.contracts import office_levels

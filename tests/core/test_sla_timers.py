@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from core.agents import Agent
+from core.desk import Agent
 from core.messages import AGENT_DESK
 from core.migrate import upgrade
 from core.models import OutboxMessage, SlaClock, Ticket

@@ -5,8 +5,7 @@ import asyncio
 import pytest
 from sqlalchemy import func, select
 
-from core.agents import Agent
-from core.desk import TicketNotFound
+from core.desk import Agent, TicketNotFound
 from core.messages import AGENT_DESK
 from core.migrate import upgrade
 from core.models import Direction, Message, OutboxMessage, Ticket, TicketEvent, TicketStatus, TicketType

@@ -6,8 +6,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from core.agents import Agent
 from core.db import create_engine
+from core.desk import Agent
 from core.migrate import upgrade
 from core.models import OutboxMessage, Ticket
 from core.services import Services

@@ -9,7 +9,7 @@ from pathlib import Path
 from playwright.async_api import Browser, Page, expect
 from sqlalchemy import func, select
 
-from core.agents import Agent
+from core.desk import Agent
 from core.models import Message, Ticket
 from core.texts import texts
 from tests.channels.webchat.conftest import Chat

@@ -5,8 +5,7 @@ import json
 from sqlalchemy import func, select
 
 from channels.webchat.models import WebchatEvent
-from core.agents import Agent
-from core.live import agent_typing
+from core.desk import Agent
 from core.models import Attachment, Message, Ticket
 from tests.channels.webchat.conftest import Chat
 from tests.channels.webchat.visitor import Visitor
@@ -89,14 +88,6 @@ async def test_every_tab_of_a_visitor_sees_the_conversation_live(chat: Chat) -> 
         echo = await second.until(lambda f: f["type"] == "event" and f["from"] == "visitor")
         greeting = await second.reply_with(lambda e: True)
     assert echo["text"] == "Hi from tab one" and greeting["choices"]
-
-
-async def test_agent_typing_reaches_the_visitors_open_widget(chat: Chat) -> None:
-    async with Visitor(chat.url) as visitor:
-        await visitor.open_ticket()
-        assert await agent_typing(chat.services.sessions, chat.services.fanout, await ticket_number(chat))
-        assert await visitor.until(lambda f: f["type"] == "typing")
-    assert not await agent_typing(chat.services.sessions, chat.services.fanout, 999999)
 
 
 async def test_an_agent_file_is_shown_to_the_visitor(chat: Chat) -> None:

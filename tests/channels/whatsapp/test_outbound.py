@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from channels.whatsapp.models import WhatsAppSent
-from core.agents import Agent
+from core.desk import Agent
 from core.messages import AGENT_DESK, InboundAttachment
 from core.models import OutboxMessage
 from tests.channels.whatsapp.conftest import World

@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from channels.whatsapp.models import InboxStatus, WhatsAppInbox, WhatsAppSent
-from core.agents import Agent
 from core.db import transaction
+from core.desk import Agent
 from core.messages import AGENT_DESK
 from core.models import Identity, OutboxMessage
 from core.timeutil import utcnow
