@@ -1,19 +1,17 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from core.db import create_engine
-from core.migrate import upgrade
 from core.services import Services
 from core.settings import Settings
 from switchboard.app import build_app
 from switchboard.plugins import registry
 from switchboard.settings import AppSettings
-from tests.support.databases import BACKENDS, fresh_database
+from tests.support.databases import BACKENDS, drop_all, fresh_database
 from tests.support.servers import serve
 
 
@@ -22,9 +20,17 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _test_databases() -> Iterator[None]:
+    yield
+    drop_all()
+
+
 @pytest.fixture
-async def database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
-    async with fresh_database(backend, tmp_path) as url:
+async def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[str]:
+    """A database of the test's own at the current schema; `@pytest.mark.empty_database` for an empty one."""
+    migrated = request.node.get_closest_marker("empty_database") is None
+    async with fresh_database(backend, tmp_path, migrated=migrated) as url:
         yield url
 
 
@@ -70,12 +76,7 @@ def settings(make_settings: Callable[..., AppSettings]) -> Settings:
 
 @pytest.fixture
 async def migrated(settings: Settings) -> Settings:
-    """The test's settings, with its database migrated as `switchboard migrate` would."""
-    engine = create_engine(settings.resolved_database_url)
-    try:
-        await upgrade(engine)
-    finally:
-        await engine.dispose()
+    """The test's settings, its database migrated as `switchboard migrate` would (a copy of the template)."""
     return settings
 
 
@@ -89,7 +90,6 @@ async def app_url(migrated: Settings) -> AsyncIterator[str]:
 @pytest.fixture
 async def services(settings: Settings) -> AsyncIterator[Services]:
     built = Services.build(settings)
-    await upgrade(built.engine)
     try:
         yield built
     finally:

@@ -4,8 +4,6 @@ import argparse
 import asyncio
 import sys
 
-import uvicorn
-
 from core.migrate import SchemaNotReady
 from core.settings import Settings
 from switchboard.commands.migrate import migrate
@@ -25,6 +23,8 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
         except SchemaNotReady as error:
             print(f"switchboard: {error}", file=sys.stderr)
             return 2
+    import uvicorn  # the web stack only for this command
+
     from switchboard.app import build_app
     from switchboard.settings import AppSettings
 

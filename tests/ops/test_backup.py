@@ -1,12 +1,10 @@
-"""`switchboard backup` / `restore` through the real CLI, on SQLite and PostgreSQL."""
+"""`switchboard backup` / `restore` through the command line (in process), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import select
@@ -15,35 +13,27 @@ from core.db import create_engine
 from core.models import Attachment, Ticket
 from core.services import Services
 from core.settings import Settings
+from tests.support.cli import run_cli
 from tests.support.customers import CoreCustomer, png
 from tests.support.databases import fresh_database
 
 
-def cli_env(database_url: str, data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "DATA_", "TELEGRAM_", "WHATSAPP_"))}
-    return {**env, "DATABASE_URL": database_url, "DATA_DIR": str(data_dir)}
+def settings_for(database_url: str, data_dir: Path) -> Settings:
+    """What `switchboard` would read from DATABASE_URL and DATA_DIR."""
+    return Settings(_env_file=None, database_url=database_url, data_dir=data_dir)
 
 
-async def cli(env: dict[str, str], *args: str) -> tuple[int, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "switchboard",
-        *args,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    output, _ = await asyncio.wait_for(process.communicate(), 120)
-    return process.returncode or 0, output.decode()
+async def cli(settings: Settings, *args: str) -> tuple[int, str]:
+    result = await run_cli(settings, *args)
+    return result.code, result.output
 
 
 async def snapshot(url: str) -> tuple[dict[int, tuple[int, str, str]], dict[int, tuple[str | None, int | None]]]:
     engine = create_engine(url)
     try:
         async with engine.connect() as connection:
-            tickets = {r.id: (r.number, r.subject, r.status) for r in await connection.execute(select(Ticket))}  # type: ignore[call-overload]
-            attachments = {r.id: (r.storage_key, r.size) for r in await connection.execute(select(Attachment))}  # type: ignore[call-overload]
+            tickets = {r.id: (r.number, r.subject, r.status) for r in await connection.execute(select(Ticket))}
+            attachments = {r.id: (r.storage_key, r.size) for r in await connection.execute(select(Attachment))}
     finally:
         await engine.dispose()
     return tickets, attachments
@@ -74,7 +64,7 @@ async def test_a_backup_taken_under_traffic_restores_every_ticket_and_attachment
     await asyncio.sleep(0.3)
     archive = tmp_path / "backups" / "nightly.tar.gz"
     code, output = await cli(
-        cli_env(settings.resolved_database_url, settings.data_dir), "backup", "--output", str(archive)
+        settings_for(settings.resolved_database_url, settings.data_dir), "backup", "--output", str(archive)
     )
     stop.set()
     written = await flowing
@@ -83,7 +73,7 @@ async def test_a_backup_taken_under_traffic_restores_every_ticket_and_attachment
 
     async with fresh_database(backend, tmp_path) as target_url:
         restored_dir = tmp_path / "restored"
-        code, output = await cli(cli_env(target_url, restored_dir), "restore", str(archive))
+        code, output = await cli(settings_for(target_url, restored_dir), "restore", str(archive))
         assert code == 0, output
         tickets, attachments = await snapshot(target_url)
     source_tickets, source_attachments = await snapshot(settings.resolved_database_url)
@@ -103,7 +93,7 @@ async def test_restore_refuses_a_database_in_use_and_keeps_it(
     services: Services, settings: Settings, tmp_path: Path
 ) -> None:
     await write_tickets(services, "b", 1)
-    env = cli_env(settings.resolved_database_url, settings.data_dir)
+    env = settings_for(settings.resolved_database_url, settings.data_dir)
     archive = tmp_path / "b.tar.gz"
     assert (await cli(env, "backup", "--output", str(archive)))[0] == 0
     await write_tickets(services, "c", 1)
@@ -115,7 +105,7 @@ async def test_restore_refuses_a_database_in_use_and_keeps_it(
 
 async def test_forced_restore_brings_the_backup_back(services: Services, settings: Settings, tmp_path: Path) -> None:
     await write_tickets(services, "d", 1)
-    env = cli_env(settings.resolved_database_url, settings.data_dir)
+    env = settings_for(settings.resolved_database_url, settings.data_dir)
     archive = tmp_path / "d.tar.gz"
     assert (await cli(env, "backup", "--output", str(archive)))[0] == 0
     backed_up, _ = await snapshot(settings.resolved_database_url)
@@ -129,10 +119,10 @@ async def test_forced_restore_brings_the_backup_back(services: Services, setting
 async def test_a_file_that_is_not_a_backup_is_refused_with_a_reason(settings: Settings, tmp_path: Path) -> None:
     junk = tmp_path / "junk.tar.gz"
     junk.write_bytes(b"not an archive")
-    code, output = await cli(cli_env(settings.resolved_database_url, settings.data_dir), "restore", str(junk))
+    code, output = await cli(settings_for(settings.resolved_database_url, settings.data_dir), "restore", str(junk))
     assert code == 1 and "not a readable backup archive" in output
     await asyncio.to_thread(
         subprocess.run, ["tar", "czf", str(junk), "-C", str(tmp_path), "."], check=True, capture_output=True
     )
-    code, output = await cli(cli_env(settings.resolved_database_url, settings.data_dir), "restore", str(junk))
+    code, output = await cli(settings_for(settings.resolved_database_url, settings.data_dir), "restore", str(junk))
     assert code == 1 and "not made by `switchboard backup`" in output

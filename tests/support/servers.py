@@ -17,7 +17,9 @@ async def serve(app: Any, *, port: int = 0, lifespan: str = "on") -> AsyncIterat
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", port))
-    config = uvicorn.Config(app, log_config=None, lifespan=lifespan, ws_ping_interval=None)
+    # Keep idle connections open well past a slow step of a test: with uvicorn's default of 5 s, a
+    # client reusing a connection the server has just closed gets "connection reset" (seen under load).
+    config = uvicorn.Config(app, log_config=None, lifespan=lifespan, ws_ping_interval=None, timeout_keep_alive=75)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:

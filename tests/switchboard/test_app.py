@@ -12,6 +12,7 @@ import pytest
 from core.migrate import SchemaNotReady
 from core.settings import Settings
 from switchboard.app import build_app
+from tests.support.cli import run_cli
 from tests.support.servers import free_port, serve
 
 
@@ -23,6 +24,7 @@ async def test_health_and_readiness_over_http(app_url: str) -> None:
     assert ready.status_code == 200 and ready.json()["status"] == "ready"
 
 
+@pytest.mark.empty_database
 async def test_postgres_app_refuses_an_unmigrated_database(settings: Settings, backend: str) -> None:
     if backend != "postgres":
         pytest.skip("SQLite is migrated automatically at start")
@@ -45,20 +47,14 @@ async def test_readyz_reports_pending_migrations(migrated: Settings) -> None:
     assert response.json()["pending_migrations"] and response.json()["database"] == "ok"
 
 
-def run_cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": settings.resolved_database_url, "DATA_DIR": str(settings.data_dir)}
-    return subprocess.run(
-        [sys.executable, "-m", "switchboard", *args], env=env, capture_output=True, text=True, timeout=60, check=False
-    )
-
-
-def test_migrate_command_brings_the_schema_up_to_date(settings: Settings) -> None:
-    before = run_cli(settings, "migrate", "--check")
-    assert before.returncode == 2 and "Run `switchboard migrate` first" in before.stderr
-    done = run_cli(settings, "migrate")
-    assert done.returncode == 0, done.stderr
-    after = run_cli(settings, "migrate", "--check")
-    assert after.returncode == 0 and "up to date" in after.stdout
+@pytest.mark.empty_database
+async def test_migrate_command_brings_the_schema_up_to_date(settings: Settings) -> None:
+    before = await run_cli(settings, "migrate", "--check")
+    assert before.code == 2 and "Run `switchboard migrate` first" in before.stderr
+    done = await run_cli(settings, "migrate")
+    assert done.code == 0, done.stderr
+    after = await run_cli(settings, "migrate", "--check")
+    assert after.code == 0 and "up to date" in after.stdout
 
 
 def test_serve_with_no_settings_at_all_answers_ready(tmp_path: Path) -> None:

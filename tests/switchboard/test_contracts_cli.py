@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-import asyncio
-import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,6 +7,7 @@ from core.migrate import upgrade
 from core.services import Services
 from core.settings import Settings
 from switchboard.settings import AppSettings
+from tests.support.cli import run_cli
 from tests.support.customers import CoreCustomer
 
 FILE = """
@@ -29,19 +27,9 @@ access_code = "ACME-1"
 
 
 async def switchboard(settings: Settings, *args: str) -> tuple[int, str, str]:
-    """Run the real `switchboard` command line in a child process against the test's database."""
-    env = {**os.environ, "DATABASE_URL": settings.resolved_database_url, "DATA_DIR": str(settings.data_dir)}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "switchboard",
-        *args,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await process.communicate()
-    return process.returncode or 0, out.decode(), err.decode()
+    """The `switchboard` command line against the test's database."""
+    result = await run_cli(settings, *args)
+    return result.code, result.stdout, result.stderr
 
 
 async def test_levels_and_contracts_from_a_file_and_the_command_line(

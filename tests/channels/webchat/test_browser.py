@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 
@@ -100,7 +101,12 @@ async def test_intake_with_a_screenshot_agent_reply_reload_and_a_dropped_connect
         for text in ("Technician left the office.", "Technician is at the door.", "Typed while offline"):
             await expect(page.get_by_text(re.compile(re.escape(text)))).to_have_count(1)
         await expect(page.locator(".msg")).to_have_count(len(shown) + 3)
-        async with chat.services.sessions() as session:
-            query = select(func.count()).select_from(Message).where(col(Message.text) == "Typed while offline")
-            assert (await session.execute(query)).scalar() == 1
+        # The widget shows a message as sent once the server has stored it; the core takes it after.
+        query = select(func.count()).select_from(Message).where(col(Message.text) == "Typed while offline")
+        for _ in range(100):
+            async with chat.services.sessions() as session:
+                if (stored := (await session.execute(query)).scalar()) != 0:
+                    break
+            await asyncio.sleep(0.05)
+        assert stored == 1
         await page.close()
