@@ -51,11 +51,15 @@ async def public_view(session: AsyncSession, token: str) -> PublicView | None:
     ticket = (await session.execute(select(Ticket).where(Ticket.public_token == token))).scalar_one_or_none()
     if ticket is None or not secrets.compare_digest(ticket.public_token or "", token):
         return None
+    # The conversation only: the answers of the intake dialog ("hi", "Feature request", "Skip") were
+    # stored before the ticket existed; what they said is the type, subject and description above.
     messages = select(Message).where(
         Message.ticket_id == ticket.id,
         Message.direction.in_((Direction.INBOUND, Direction.OUTBOUND)),  # type: ignore[attr-defined]
+        Message.created_at > ticket.created_at,  # type: ignore[operator]
     )
-    entries = [
+    entries = [PublicEntry(ticket.created_at, True, "", ticket.description)] if ticket.description.strip() else []
+    entries += [
         PublicEntry(m.created_at, m.direction == Direction.INBOUND, m.author or "", m.text)
         for m in (await session.execute(messages)).scalars()
         if m.text.strip()
