@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     default_language: Language = "ru"
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"
+    # true: phone numbers, e-mails and addresses appear in logs as they are (debugging only).
+    log_personal_data: bool = False
 
     ticket_number_start: int = Field(default=1001, ge=1)
     max_file_size: int = Field(default=10 * 1024 * 1024, ge=1)
