@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -19,6 +20,7 @@ from core.outbox import enqueue, undelivered
 from core.receipts import Received, claim_receipt
 from core.staff import Agent
 from core.tickets import TicketError
+from core.timeutil import utcnow
 from core.turn import Limits, Turn
 
 T = TypeVar("T")
@@ -51,6 +53,8 @@ class Desk:
         self.limits = limits or Limits()
         self.express = express.ExpressLane(engine, require_contract=self.limits.require_contract)
         self.on_queued = on_queued
+        # What "now" is for customers' turns (access-code windows, the reopen window); tests replace it.
+        self.clock: Callable[[], datetime] = utcnow
         # Set by the composition root (metrics, logs): called after each message is committed.
         self.on_received: Callable[[InboundMessage, Received], None] = lambda message, received: None
 
@@ -64,7 +68,7 @@ class Desk:
             identity = await identify(session, message)
             stored, attachments = await store_inbound(session, identity, message, self.files)
             language = pick_language(identity.language, self.default_language)
-            turn = Turn(session, identity, language, message, stored, attachments, self.limits)
+            turn = Turn(session, identity, language, message, stored, attachments, self.limits, self.clock())
             await conversation.handle(turn)
         return self._received(message, Received(duplicate=False, message_id=stored.id))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core import mass_offer, sla
+from core import follow_link, mass_offer, sla
 from core.dialog import collect, link_to_ticket, resolve_choice
 from core.messages import Choice
 from core.models import Contact, Dialog, Ticket, TicketStatus, TicketType
@@ -119,11 +119,12 @@ async def create_ticket(turn: Turn, dialog: Dialog) -> Ticket:
     await sla.start(session, ticket)
     record(session, ticket, "created", turn.actor, to_status=TicketStatus.NEW)
     await session.delete(dialog)
+    to_desk(session, ticket, "ticket_created")
+    linked = await follow_link.link(session, ticket, data, turn.actor)  # its desk event after the card
     notify_customer(
         session,
         ticket,
-        turn.t("created", number=ticket.number, subject=ticket.subject) + status_link(turn, ticket),
+        turn.t("created", number=ticket.number, subject=ticket.subject) + linked + status_link(turn, ticket),
         [turn.choice("menu:list")],
     )
-    to_desk(session, ticket, "ticket_created")
     return ticket

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     outbox_poll_interval: float = Field(default=1.0, gt=0)
     require_contract: bool = False
     auto_close_days: int = Field(default=3, ge=1)
+    # A customer's message within this many days of a close reopens the request; later, a new linked one.
+    reopen_window_days: int = Field(default=7, ge=0)
     timers_poll_interval: float = Field(default=15.0, gt=0)
 
     @field_validator("default_language", mode="before")
