@@ -55,22 +55,36 @@ async def level_for(session: AsyncSession, organization_id: int | None) -> Servi
     return (await session.execute(query.limit(1))).scalar_one_or_none()
 
 
+# Codes are typed by people: "acme-2026", " ACME 2026 " and "ACME2026" are the same code.
+_SEPARATORS = str.maketrans("", "", " \t-_–—")
+# 32 symbols without the look-alikes 0/O, 1/I: 5 bits each; 12 of them are 60 bits.
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+CODE_GROUPS, CODE_GROUP_LENGTH = 3, 4
+
+
+def normalize_code(code: str) -> str:
+    """The code as compared: case-folded, without spaces and dashes."""
+    return code.translate(_SEPARATORS).casefold()
+
+
 async def organization_by_code(session: AsyncSession, code: str) -> Organization | None:
     """The organization whose access code this is, compared in constant time."""
-    code = code.strip()
-    if not code:
+    typed = normalize_code(code)
+    if not typed:
         return None
     found = None
     query = select(Organization).where(Organization.access_code.is_not(None))  # type: ignore[union-attr]
     for organization in (await session.execute(query)).scalars():
         # Every code is compared, so the time taken says nothing about how close a guess was.
-        if secrets.compare_digest((organization.access_code or "").encode(), code.encode()):
+        if secrets.compare_digest(normalize_code(organization.access_code or "").encode(), typed.encode()):
             found = organization
     return found
 
 
 def new_access_code() -> str:
-    return secrets.token_hex(5).upper()
+    """Like "K7QM-3XHD-9TPW": no look-alike characters, 60 bits of randomness."""
+    groups = ("".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_GROUP_LENGTH)) for _ in range(CODE_GROUPS))
+    return "-".join(groups)
 
 
 async def save_calendar(
@@ -141,8 +155,14 @@ async def save_level(
 async def save_organization(session: AsyncSession, name: str, *, access_code: str | None = None) -> Organization:
     query = select(Organization).where(Organization.name == name)
     organization = (await session.execute(query)).scalar_one_or_none() or Organization(name=name)
+    if access_code is not None and not normalize_code(access_code):
+        raise ContractError(f"organization {name}: the access code is empty")
+    other = await organization_by_code(session, access_code) if access_code is not None else None
+    if other is not None and other.name != name:
+        # Compared without case and dashes, two such codes would be one: the first would win silently.
+        raise ContractError(f"organization {name}: the access code is the same as {other.name}'s")
     if access_code is not None or organization.access_code is None:
-        organization.access_code = access_code or new_access_code()
+        organization.access_code = access_code.strip() if access_code else new_access_code()
     session.add(organization)
     await session.flush()
     return organization
