@@ -106,9 +106,20 @@ async def save_calendar(
     return calendar
 
 
-def parse_targets(targets: dict[str, Any]) -> dict[str, dict[str, int]]:
-    """{"incident": {"first_response": "1h", "resolution": "8h"}} -> minutes; "30m", "2d" or minutes."""
-    units = {"m": 1, "h": 60, "d": 1440}
+def day_minutes(calendar: SupportCalendar) -> int:
+    """The length of one business day of the calendar, in minutes (9 h for 09:00-18:00, 24 h for 24/7)."""
+    hours = Hours.of(calendar)
+    closes = hours.closes.hour * 60 + hours.closes.minute if hours.closes else 1440
+    return closes - (hours.opens.hour * 60 + hours.opens.minute)
+
+
+def parse_targets(targets: dict[str, Any], business_day: int = 1440) -> dict[str, dict[str, int]]:
+    """{"incident": {"first_response": "1h", "resolution": "8h"}} -> business minutes.
+
+    "30m" and "4h" are minutes and hours of business time; "2d" is two business days of the level's
+    calendar (`business_day` minutes each: 2d on a 09:00-18:00 calendar is 18 business hours).
+    """
+    units = {"m": 1, "h": 60, "d": business_day}
     parsed: dict[str, dict[str, int]] = {}
     for ticket_type, pair in targets.items():
         parsed[ticket_type] = {}
@@ -117,7 +128,9 @@ def parse_targets(targets: dict[str, Any]) -> dict[str, dict[str, int]]:
             try:
                 minutes = int(text[:-1]) * units[text[-1]] if text[-1:] in units else int(text)
             except ValueError:
-                raise ContractError(f"target {ticket_type}.{name}={value!r}: use minutes or 30m/4h/2d") from None
+                raise ContractError(
+                    f"target {ticket_type}.{name}={value!r}: use minutes or 30m/4h/2d (d: business days)"
+                ) from None
             if name not in ("first_response", "resolution") or minutes <= 0:
                 raise ContractError(
                     f"target {ticket_type}.{name}={value!r} is not a positive first_response/resolution"
@@ -134,7 +147,9 @@ async def save_level(
     targets: dict[str, Any],
     warn_percent: int = 80,
     default: bool = False,
+    notes: list[str] | None = None,
 ) -> ServiceLevel:
+    """Create or replace a level; a change of an existing level's targets is added to `notes`."""
     found = (
         await session.execute(select(SupportCalendar).where(SupportCalendar.name == calendar))
     ).scalar_one_or_none()
@@ -143,7 +158,11 @@ async def save_level(
     if not 1 <= warn_percent <= 99:
         raise ContractError(f"level {name}: the warning must come at 1-99% of the time")
     level = await level_named(session, name) or ServiceLevel(name=name, calendar_id=0)
-    level.calendar_id, level.targets, level.warn_percent = found.id or 0, parse_targets(targets), warn_percent
+    targets_minutes = parse_targets(targets, day_minutes(found))
+    if notes is not None and level.id is not None and level.targets != targets_minutes:
+        # Before "d" meant business days it meant 24 h of business time: a reload may shorten targets.
+        notes.append(f"level {name}: targets change from {level.targets} to {targets_minutes} (business minutes)")
+    level.calendar_id, level.targets, level.warn_percent = found.id or 0, targets_minutes, warn_percent
     if default:
         await session.execute(update(ServiceLevel).values(is_default=False))
     level.is_default = default or level.is_default

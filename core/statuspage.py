@@ -9,8 +9,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.expected import page_line
 from core.models import Direction, Message, Ticket, TicketEvent, TicketStatus
 from core.service_texts import service_texts
+from core.timeutil import utcnow
 from core.turn import Turn
 
 # 24 random bytes: far beyond guessing, and short enough for a chat message.
@@ -41,6 +43,8 @@ class PublicEntry:
 class PublicView:
     ticket: Ticket
     entries: list[PublicEntry]
+    # "First response expected by Tuesday 11:00 (UTC+3)" while it is owed; else empty.
+    expected: str = ""
 
 
 async def public_view(session: AsyncSession, token: str) -> PublicView | None:
@@ -73,4 +77,5 @@ async def public_view(session: AsyncSession, token: str) -> PublicView | None:
     entries += [
         PublicEntry(e.created_at, False, "", e.comment or "") for e in (await session.execute(solved)).scalars()
     ]
-    return PublicView(ticket, sorted(entries, key=lambda entry: entry.at))
+    expected = await page_line(session, ticket, utcnow())
+    return PublicView(ticket, sorted(entries, key=lambda entry: entry.at), expected)

@@ -29,7 +29,9 @@ async def general_events(services: Services) -> list[OutboxMessage]:
 
 async def organization_of(services: Services, customer: CoreCustomer) -> int | None:
     async with services.sessions() as session:
-        contacts = list((await session.execute(select(Contact).where(Contact.name == customer.address.title()))).scalars())
+        contacts = list(
+            (await session.execute(select(Contact).where(Contact.name == customer.address.title()))).scalars()
+        )
     return contacts[0].organization_id if contacts else None
 
 

@@ -112,7 +112,9 @@ async def test_a_file_loads_everything_and_loading_it_again_changes_nothing(serv
     assert (
         level is not None
         and level.name == "standard"
-        and level.targets["incident"] == {"first_response": 120, "resolution": 960}
+        # "2d" on the 09:00-18:00 calendar: two business days of 9 h.
+        and level.targets["incident"] == {"first_response": 120, "resolution": 2 * 9 * 60}
+        and level.targets["*"] == {"first_response": 9 * 60, "resolution": 5 * 9 * 60}
     )
 
 

@@ -14,7 +14,7 @@ from core.services import Services
 from core.settings import Settings
 from switchboard.app import build_app
 from switchboard.settings import AppSettings
-from tests.support.contracts import off_loop
+from tests.support.contracts import off_loop, office_levels
 from tests.support.customers import CoreCustomer
 from tests.support.servers import free_port, serve
 
@@ -109,3 +109,20 @@ async def test_the_page_shows_the_conversation_not_the_intake_steps(site: tuple[
     assert "Add CSV" in history and "Planned for May" in history and "Great, thanks" in history
     assert entries == 3, history
     assert "hello" not in history and "Export button" not in history
+
+
+async def test_the_page_says_when_the_first_response_is_expected(site: tuple[str, Settings]) -> None:
+    url, settings = site
+
+    async def work() -> Ticket:
+        core = Services.build(settings)
+        try:
+            await office_levels(core, default="premium")  # 24/7: incidents answered within 30 min
+            return await CoreCustomer(core, "alice").open_ticket()
+        finally:
+            await core.engine.dispose()
+
+    ticket = await off_loop(work)
+    async with httpx.AsyncClient() as client:
+        html = (await client.get(f"{url}/t/{ticket.public_token}")).text
+    assert '<p class="expected">First response expected by ' in html and "(UTC+0)" in html
