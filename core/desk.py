@@ -9,12 +9,12 @@ from typing import TypeVar
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlmodel import col, select
 
-from core import agents, conversation, express, mass
+from core import agents, conversation, express, file_copies, mass
 from core.contacts import find_identity, identify, link_address, store_inbound
 from core.db import SessionFactory, transaction
 from core.files import FileStore
 from core.i18n import pick_language
-from core.messages import InboundAttachment, InboundMessage, OutboundMessage
+from core.messages import AttachmentRef, InboundAttachment, InboundMessage, OutboundMessage
 from core.models import InboundReceipt, Ticket, TicketStatus, TicketType
 from core.outbox import enqueue, undelivered
 from core.receipts import Received, claim_receipt
@@ -174,6 +174,19 @@ class Desk:
 
     async def take(self, number: int, agent: Agent, *, key: str | None = None) -> None:
         await self.on_ticket(number, lambda s, t: agents.take(s, t, agent), key=key)
+
+    # Customers' files known only by a platform reference (a Telegram file_id): the channel downloads
+    # them into the file store (so backups hold them) and reports here.
+    async def files_to_copy(self, prefix: str, limit: int = 20) -> list[AttachmentRef]:
+        """Attachments of tickets with a `prefix` reference, no stored copy yet, due for a try."""
+        return await file_copies.due(self.sessions, prefix, self.clock(), limit)
+
+    async def file_copied(self, attachment_id: int, key: str, size: int) -> None:
+        await file_copies.stored(self.sessions, attachment_id, key, size, self.clock())
+
+    async def file_copy_failed(self, attachment_id: int, error: str, *, permanent: bool = False) -> None:
+        """Tried again later with a growing pause, or never (`permanent`, or after too many tries)."""
+        await file_copies.failed(self.sessions, attachment_id, error, self.clock(), permanent=permanent)
 
     async def set_type(self, number: int, agent: Agent, ticket_type: TicketType, *, key: str | None = None) -> None:
         await self.on_ticket(number, lambda s, t: agents.set_type(s, t, agent, ticket_type), key=key)

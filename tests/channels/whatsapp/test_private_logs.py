@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from switchboard.settings import AppSettings
 from switchboard.observability.logs import make_handler
+from switchboard.settings import AppSettings
 from tests.channels.whatsapp.conftest import StartApp
 
 PHONE = "79991234567"
