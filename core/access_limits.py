@@ -37,7 +37,7 @@ async def failures(session: AsyncSession, key: str, now: datetime) -> list[datet
     query = (
         select(AccessFailure.failed_at)
         .where(AccessFailure.key == key, AccessFailure.failed_at > now - WINDOW)
-        .order_by(AccessFailure.failed_at)  # type: ignore[arg-type]
+        .order_by(AccessFailure.failed_at)
     )
     return list((await session.execute(query)).scalars())
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.customer_models import FileFetch
@@ -21,25 +21,22 @@ FIRST_RETRY = timedelta(seconds=30)
 LAST_RETRY = timedelta(hours=6)
 
 
-def waiting(prefix: str, now: datetime) -> Select[tuple[Attachment]]:
-    """Attachments of a ticket with a reference starting with `prefix`, no stored copy, and due for a try."""
-    return (
+async def due(sessions: SessionFactory, prefix: str, now: datetime, limit: int = 20) -> list[AttachmentRef]:
+    """Attachments of a ticket with a reference starting with `prefix`, no stored copy, due for a try."""
+    query = (
         select(Attachment)
         .outerjoin(FileFetch, FileFetch.attachment_id == Attachment.id)  # type: ignore[arg-type]
         .where(
             Attachment.ticket_id.is_not(None),  # type: ignore[union-attr]
             Attachment.storage_key.is_(None),  # type: ignore[union-attr]
             Attachment.external_ref.startswith(prefix),  # type: ignore[union-attr]
-            or_(FileFetch.attachment_id.is_(None), (FileFetch.done.is_(False)) & (FileFetch.next_try_at <= now)),  # type: ignore[attr-defined, operator]
+            or_(FileFetch.attachment_id.is_(None), (FileFetch.done.is_(False)) & (FileFetch.next_try_at <= now)),  # type: ignore[attr-defined]
         )
         .order_by(Attachment.id)  # type: ignore[arg-type]
+        .limit(limit)
     )
-
-
-async def due(sessions: SessionFactory, prefix: str, now: datetime, limit: int = 20) -> list[AttachmentRef]:
-    """The next attachments to copy (oldest first)."""
     async with sessions() as session:
-        rows = list((await session.execute(waiting(prefix, now).limit(limit))).scalars())
+        rows = list((await session.execute(query)).scalars())
     return [AttachmentRef.model_validate(row, from_attributes=True) for row in rows]
 
 
