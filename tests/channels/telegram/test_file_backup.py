@@ -47,7 +47,7 @@ async def test_telegram_screenshots_are_in_the_backup_and_restored(
     attachments = await copied()
     assert [a.external_ref.startswith("telegram:") for a in attachments] == [True, True]  # type: ignore[union-attr]
 
-    settings = telegram.settings
+    settings = telegram.settings.core
     archive = tmp_path / "backup.tar.gz"
     code, output = await cli(
         cli_env(settings.resolved_database_url, settings.data_dir), "backup", "--output", str(archive)
