@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from core.customer_models import AccessFailure
 
@@ -36,8 +37,8 @@ def keys_for(contact_id: int, client_address: str | None) -> list[Key]:
 async def failures(session: AsyncSession, key: str, now: datetime) -> list[datetime]:
     query = (
         select(AccessFailure.failed_at)
-        .where(AccessFailure.key == key, AccessFailure.failed_at > now - WINDOW)
-        .order_by(AccessFailure.failed_at)
+        .where(col(AccessFailure.key) == key, col(AccessFailure.failed_at) > now - WINDOW)
+        .order_by(col(AccessFailure.failed_at))
     )
     return list((await session.execute(query)).scalars())
 
@@ -60,16 +61,16 @@ async def fail(session: AsyncSession, keys: list[Key], now: datetime) -> list[Ke
     just_locked = []
     for key in keys:
         count = await session.execute(
-            select(func.count()).where(AccessFailure.key == key.name, AccessFailure.failed_at > now - WINDOW)
+            select(func.count()).where(col(AccessFailure.key) == key.name, col(AccessFailure.failed_at) > now - WINDOW)
         )
         if count.scalar_one() == key.limit:
             just_locked.append(key)
     # Old failures count for nothing any more; dropping them here keeps the table small.
-    await session.execute(delete(AccessFailure).where(AccessFailure.failed_at <= now - WINDOW))  # type: ignore[arg-type]
+    await session.execute(delete(AccessFailure).where(col(AccessFailure.failed_at) <= now - WINDOW))
     return just_locked
 
 
 async def forget(session: AsyncSession, keys: list[Key]) -> None:
     """The right code was given: earlier mistakes of this contact no longer count."""
     contact_keys = [key.name for key in keys if key.name.startswith("contact:")]
-    await session.execute(delete(AccessFailure).where(AccessFailure.key.in_(contact_keys)))  # type: ignore[attr-defined]
+    await session.execute(delete(AccessFailure).where(col(AccessFailure.key).in_(contact_keys)))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from core.messages import Choice
 from core.models import Ticket, TicketEvent, TicketStatus
@@ -16,8 +16,8 @@ async def rating_wanted(session: AsyncSession, ticket: Ticket) -> bool:
     """Ask for a rating on the first close only: a rated or an earlier-closed ticket is not asked again."""
     if ticket.rating is not None:
         return False
-    query = select(TicketEvent.id).where(
-        TicketEvent.ticket_id == ticket.id, TicketEvent.to_status == TicketStatus.CLOSED.value
+    query = select(col(TicketEvent.id)).where(
+        col(TicketEvent.ticket_id) == ticket.id, col(TicketEvent.to_status) == TicketStatus.CLOSED.value
     )
     return (await session.execute(query.limit(1))).first() is None
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from core.calendars import Hours
 from core.i18n import Catalog
@@ -95,7 +95,7 @@ def is_open(hours: Hours, now: datetime) -> bool:
 
 
 async def first_response_clock(session: AsyncSession, ticket: Ticket) -> SlaClock | None:
-    query = select(SlaClock).where(SlaClock.ticket_id == ticket.id, SlaClock.target == FIRST_RESPONSE)
+    query = select(SlaClock).where(col(SlaClock.ticket_id) == ticket.id, col(SlaClock.target) == FIRST_RESPONSE)
     return (await session.execute(query)).scalar_one_or_none()
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from core.customer_models import FileFetch
 from core.db import SessionFactory, transaction
@@ -25,14 +26,17 @@ async def due(sessions: SessionFactory, prefix: str, now: datetime, limit: int =
     """Attachments of a ticket with a reference starting with `prefix`, no stored copy, due for a try."""
     query = (
         select(Attachment)
-        .outerjoin(FileFetch, FileFetch.attachment_id == Attachment.id)  # type: ignore[arg-type]
+        .outerjoin(FileFetch, col(FileFetch.attachment_id) == col(Attachment.id))
         .where(
-            Attachment.ticket_id.is_not(None),  # type: ignore[union-attr]
-            Attachment.storage_key.is_(None),  # type: ignore[union-attr]
-            Attachment.external_ref.startswith(prefix),  # type: ignore[union-attr]
-            or_(FileFetch.attachment_id.is_(None), (FileFetch.done.is_(False)) & (FileFetch.next_try_at <= now)),  # type: ignore[attr-defined]
+            col(Attachment.ticket_id).is_not(None),
+            col(Attachment.storage_key).is_(None),
+            col(Attachment.external_ref).startswith(prefix),
+            or_(
+                col(FileFetch.attachment_id).is_(None),
+                col(FileFetch.done).is_(False) & (col(FileFetch.next_try_at) <= now),
+            ),
         )
-        .order_by(Attachment.id)  # type: ignore[arg-type]
+        .order_by(col(Attachment.id))
         .limit(limit)
     )
     async with sessions() as session:
@@ -43,9 +47,9 @@ async def due(sessions: SessionFactory, prefix: str, now: datetime, limit: int =
 async def count_missing(session: AsyncSession, prefix: str) -> int:
     """Attachments with a platform reference and no stored copy yet (including those given up on)."""
     query = select(func.count()).where(
-        Attachment.ticket_id.is_not(None),  # type: ignore[union-attr]
-        Attachment.storage_key.is_(None),  # type: ignore[union-attr]
-        Attachment.external_ref.startswith(prefix),  # type: ignore[union-attr]
+        col(Attachment.ticket_id).is_not(None),
+        col(Attachment.storage_key).is_(None),
+        col(Attachment.external_ref).startswith(prefix),
     )
     return int((await session.execute(query)).scalar_one())
 
