@@ -6,7 +6,7 @@ import itertools
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlmodel import col, select
 
 from core import contracts
 from core.contracts import ContractError, normalize_code
@@ -23,14 +23,16 @@ _ids = itertools.count(1)
 
 async def general_events(services: Services) -> list[OutboxMessage]:
     async with services.sessions() as session:
-        query = select(OutboxMessage).where(OutboxMessage.channel == AGENT_DESK, OutboxMessage.address == GENERAL)
+        query = select(OutboxMessage).where(
+            col(OutboxMessage.channel) == AGENT_DESK, col(OutboxMessage.address) == GENERAL
+        )
         return list((await session.execute(query)).scalars())
 
 
 async def organization_of(services: Services, customer: CoreCustomer) -> int | None:
     async with services.sessions() as session:
         contacts = list(
-            (await session.execute(select(Contact).where(Contact.name == customer.address.title()))).scalars()
+            (await session.execute(select(Contact).where(col(Contact.name) == customer.address.title()))).scalars()
         )
     return contacts[0].organization_id if contacts else None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlmodel import col, select
 
 from core.customer_models import TicketFollowUp
 from core.models import Ticket, TicketStatus
@@ -51,7 +51,7 @@ async def test_a_message_past_the_window_starts_a_new_request_linked_to_the_old(
     await ivan.say("Чёрный экран")
     [created] = texts_of(await ivan.say(choice="nav:skip"))
     async with services.sessions() as session:
-        new = (await session.execute(select(Ticket).where(Ticket.subject == "Камера снова"))).scalar_one()
+        new = (await session.execute(select(Ticket).where(col(Ticket.subject) == "Камера снова"))).scalar_one()
         link = await session.get(TicketFollowUp, new.id)
     assert f"№{new.number} зарегистрировано" in created
     assert f"Оно связано с вашим прежним обращением №{old.number}." in created

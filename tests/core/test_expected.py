@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlmodel import col, select
 
 from core import contracts
 from core.db import transaction
@@ -23,7 +23,7 @@ FRIDAY_1930 = datetime(2026, 12, 4, 16, 30, tzinfo=UTC)
 async def last_text(services: Services, address: str) -> str:
     """The newest message queued for the customer: after the intake, the creation reply."""
     async with services.sessions() as session:
-        query = select(OutboxMessage).where(OutboxMessage.address == address)
+        query = select(OutboxMessage).where(col(OutboxMessage.address) == address)
         row = (await session.execute(query.order_by(OutboxMessage.id.desc()).limit(1))).scalar_one()  # type: ignore[union-attr]
     return str(row.payload["text"])
 
@@ -83,7 +83,11 @@ async def test_d_is_business_days_of_the_levels_calendar(services: Services, cal
 async def test_a_calendar_day_is_its_opening_hours(services: Services) -> None:
     await office_levels(services)
     async with services.sessions() as session:
-        office = (await session.execute(select(SupportCalendar).where(SupportCalendar.name == "office"))).scalar_one()
-        standard = (await session.execute(select(ServiceLevel).where(ServiceLevel.name == "standard"))).scalar_one()
+        office = (
+            await session.execute(select(SupportCalendar).where(col(SupportCalendar.name) == "office"))
+        ).scalar_one()
+        standard = (
+            await session.execute(select(ServiceLevel).where(col(ServiceLevel.name) == "standard"))
+        ).scalar_one()
     assert contracts.day_minutes(office) == 540
     assert standard.targets["*"]["resolution"] == 5 * 540

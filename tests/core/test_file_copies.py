@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlmodel import col, select
 
 from core import file_copies
 from core.db import transaction
@@ -41,5 +41,5 @@ async def test_files_of_tickets_are_due_until_stored_and_failures_wait_then_give
     assert await file_copies.due(services.sessions, "telegram:", now + timedelta(days=30)) == []
     async with transaction(services.sessions) as session:
         assert await file_copies.count_missing(session, "telegram:") == 2
-        stored = (await session.execute(select(Attachment).where(Attachment.id == first))).scalar_one()
+        stored = (await session.execute(select(Attachment).where(col(Attachment.id) == first))).scalar_one()
     assert stored.storage_key == "ab/abc"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlmodel import col, select
 
 from core.messages import AGENT_DESK, GENERAL
 from core.models import OutboxMessage
@@ -26,7 +26,9 @@ async def test_many_visitors_from_one_address_are_locked_together(start_chat: St
             locked = await fresh.reply_with(lambda e: "code" in e["text"])
         assert locked["text"].startswith("Too many wrong codes in a row.")
         async with chat.services.sessions() as session:
-            query = select(OutboxMessage).where(OutboxMessage.channel == AGENT_DESK, OutboxMessage.address == GENERAL)
+            query = select(OutboxMessage).where(
+                col(OutboxMessage.channel) == AGENT_DESK, col(OutboxMessage.address) == GENERAL
+            )
             alerts = [row.payload["meta"] for row in (await session.execute(query)).scalars()]
     assert [a["key"] for a in alerts] == ["contact"] * 3 + ["contact", "address"]
     assert alerts[-1]["client_address"] == "127.0.0.1" and alerts[-1]["channel"] == "webchat"
