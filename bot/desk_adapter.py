@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from bot.customer_events import GeneralRenderer
 from bot.desk_events import DeskEvent, Renderer, customer_messages
 from bot.topics import Topics
 from core import views
 from core.delivery import PermanentFailure
-from core.messages import AGENT_DESK, OutboundMessage, SendResult
+from core.messages import AGENT_DESK, GENERAL, OutboundMessage, SendResult
 from platforms.telegram.context import BotContext
 from platforms.telegram.errors import delivery_outcomes
 from platforms.telegram.messages import message_key
@@ -18,11 +19,21 @@ class AgentDeskAdapter:
     max_combined = 50
 
     def __init__(
-        self, ctx: BotContext, renderers: dict[str, Renderer], bot_channels: frozenset[str] = frozenset()
+        self,
+        ctx: BotContext,
+        renderers: dict[str, Renderer],
+        bot_channels: frozenset[str] = frozenset(),
+        general: dict[str, GeneralRenderer] | None = None,
     ) -> None:
         self.ctx, self.renderers, self.topics, self.bot_channels = ctx, renderers, Topics(ctx), bot_channels
+        # Events of no ticket (address GENERAL), posted in the group's General topic.
+        self.general = general or {}
 
     async def send(self, message: OutboundMessage) -> SendResult:
+        if message.address == GENERAL and message.kind in self.general:
+            with delivery_outcomes():
+                ids = await self.general[message.kind](self.ctx, message)
+            return self._result(ids)
         renderer = self.renderers.get(message.kind)
         if renderer is None:
             raise PermanentFailure(f"the agents' group has no renderer for {message.kind!r} events")

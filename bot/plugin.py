@@ -6,6 +6,8 @@ from collections.abc import Iterable
 
 from bot import agent_buttons, agent_commands, agent_relay, mass_commands
 from bot.contract_events import renderers as contract_renderers
+from bot.customer_events import general_renderers
+from bot.customer_events import renderers as customer_renderers
 from bot.desk_adapter import AgentDeskAdapter
 from bot.desk_events import renderers
 from core.messages import AGENT_DESK
@@ -28,6 +30,6 @@ def desk_side(ctx: BotContext, *, bot_channels: Iterable[str] = ()) -> TelegramS
         commands=agent_commands.AGENT_COMMANDS,
     )
     if ctx.agent_chat_id is not None:
-        table = {**renderers(), **contract_renderers()}
-        side.adapters[AGENT_DESK] = AgentDeskAdapter(ctx, table, frozenset(bot_channels))
+        table = {**renderers(), **contract_renderers(), **customer_renderers()}
+        side.adapters[AGENT_DESK] = AgentDeskAdapter(ctx, table, frozenset(bot_channels), general_renderers())
     return side

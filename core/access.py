@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core import intake
+from core import access_limits, intake
 from core.contracts import last_contract, organization_by_code, valid_contract
 from core.dialog import collect
-from core.models import Contact, Dialog, Organization, Ticket
+from core.messages import AGENT_DESK, CLIENT_ADDRESS, GENERAL, OutboundMessage
+from core.models import Contact, Dialog, Identity, Organization, Ticket
+from core.outbox import enqueue
 from core.service_texts import service_texts
 from core.tickets import ACTIVE_STATUSES
 from core.turn import Turn
@@ -58,11 +63,49 @@ def ask_code(turn: Turn, dialog: Dialog | None) -> None:
     turn.reply(service_texts("access.ask", turn.language))
 
 
+def locked_text(turn: Turn, until: datetime) -> str:
+    minutes = max(1, math.ceil((until - turn.now).total_seconds() / 60))
+    return service_texts("access.locked", turn.language, minutes=minutes)
+
+
+def tell_agents(turn: Turn, locked: list[access_limits.Key]) -> None:
+    """Repeated wrong codes, shown in the agents' General topic: someone may be guessing."""
+    identity: Identity = turn.identity
+    for key in locked:
+        enqueue(
+            turn.session,
+            OutboundMessage(
+                channel=AGENT_DESK,
+                address=GENERAL,
+                kind="access_locked",
+                meta={
+                    "channel": identity.channel,
+                    "who": identity.display_name or identity.address,
+                    "key": key.name.partition(":")[0],
+                    "client_address": turn.inbound.meta.get(CLIENT_ADDRESS, ""),
+                    "failures": key.limit,
+                    "minutes": int(access_limits.WINDOW.total_seconds() // 60),
+                },
+            ),
+        )
+
+
 async def check_code(turn: Turn, dialog: Dialog, contact: Contact) -> None:
+    assert contact.id is not None
+    keys = access_limits.keys_for(contact.id, turn.inbound.meta.get(CLIENT_ADDRESS))
+    until = await access_limits.locked_until(turn.session, keys, turn.now)
+    if until is not None:
+        # Not even compared: a right guess while locked must not be confirmed.
+        turn.reply(locked_text(turn, until))
+        return
     organization = await organization_by_code(turn.session, turn.text)
     if organization is None or organization.id is None:
-        turn.reply(service_texts("access.wrong", turn.language))
+        locked = await access_limits.fail(turn.session, keys, turn.now)
+        tell_agents(turn, locked)
+        until = await access_limits.locked_until(turn.session, keys, turn.now) if locked else None
+        turn.reply(locked_text(turn, until) if until else service_texts("access.wrong", turn.language))
         return
+    await access_limits.forget(turn.session, keys)
     contact.organization_id = organization.id
     contract = await valid_contract(turn.session, organization.id)
     if contract is None:

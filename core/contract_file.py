@@ -20,11 +20,13 @@ days = "mon-fri"
 hours = "09:00-18:00"
 holidays = ["2026-12-31"]
 
+# Targets count business time of the level's calendar: "30m", "4h", or "2d" = two business days
+# (2 x 9 h on the office calendar above). A bare number is minutes.
 [levels.standard]
 calendar = "office"
 default = true
-targets.incident = { first_response = "2h", resolution = "16h" }
-targets."*" = { first_response = "8h", resolution = "5d" }
+targets.incident = { first_response = "2h", resolution = "2d" }
+targets."*" = { first_response = "1d", resolution = "5d" }
 
 [organizations.Acme]
 access_code = "ACME-2026"
@@ -55,8 +57,11 @@ def _day(value: Any, where: str) -> date | None:
         raise ContractError(f"{where}: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
-async def load(session: AsyncSession, data: dict[str, Any]) -> dict[str, int]:
-    """Create or update everything in `data` in the caller's transaction; counts per section."""
+async def load(session: AsyncSession, data: dict[str, Any], notes: list[str] | None = None) -> dict[str, int]:
+    """Create or update everything in `data` in the caller's transaction; counts per section.
+
+    Changed targets of existing levels are described in `notes`, for the person loading the file.
+    """
     unknown = set(data) - {"calendars", "levels", "organizations", "contracts"}
     if unknown:
         raise ContractError(f"unknown sections: {', '.join(sorted(unknown))}")
@@ -79,6 +84,7 @@ async def load(session: AsyncSession, data: dict[str, Any]) -> dict[str, int]:
             targets=item.get("targets", {}),
             warn_percent=int(item.get("warn_percent", 80)),
             default=bool(item.get("default", False)),
+            notes=notes,
         )
     for name, item in data.get("organizations", {}).items():
         await contracts.save_organization(session, name, access_code=item.get("access_code"))

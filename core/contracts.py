@@ -55,22 +55,36 @@ async def level_for(session: AsyncSession, organization_id: int | None) -> Servi
     return (await session.execute(query.limit(1))).scalar_one_or_none()
 
 
+# Codes are typed by people: "acme-2026", " ACME 2026 " and "ACME2026" are the same code.
+_SEPARATORS = str.maketrans("", "", " \t-_–—")
+# 32 symbols without the look-alikes 0/O, 1/I: 5 bits each; 12 of them are 60 bits.
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+CODE_GROUPS, CODE_GROUP_LENGTH = 3, 4
+
+
+def normalize_code(code: str) -> str:
+    """The code as compared: case-folded, without spaces and dashes."""
+    return code.translate(_SEPARATORS).casefold()
+
+
 async def organization_by_code(session: AsyncSession, code: str) -> Organization | None:
     """The organization whose access code this is, compared in constant time."""
-    code = code.strip()
-    if not code:
+    typed = normalize_code(code)
+    if not typed:
         return None
     found = None
     query = select(Organization).where(Organization.access_code.is_not(None))  # type: ignore[union-attr]
     for organization in (await session.execute(query)).scalars():
         # Every code is compared, so the time taken says nothing about how close a guess was.
-        if secrets.compare_digest((organization.access_code or "").encode(), code.encode()):
+        if secrets.compare_digest(normalize_code(organization.access_code or "").encode(), typed.encode()):
             found = organization
     return found
 
 
 def new_access_code() -> str:
-    return secrets.token_hex(5).upper()
+    """Like "K7QM-3XHD-9TPW": no look-alike characters, 60 bits of randomness."""
+    groups = ("".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_GROUP_LENGTH)) for _ in range(CODE_GROUPS))
+    return "-".join(groups)
 
 
 async def save_calendar(
@@ -92,9 +106,20 @@ async def save_calendar(
     return calendar
 
 
-def parse_targets(targets: dict[str, Any]) -> dict[str, dict[str, int]]:
-    """{"incident": {"first_response": "1h", "resolution": "8h"}} -> minutes; "30m", "2d" or minutes."""
-    units = {"m": 1, "h": 60, "d": 1440}
+def day_minutes(calendar: SupportCalendar) -> int:
+    """The length of one business day of the calendar, in minutes (9 h for 09:00-18:00, 24 h for 24/7)."""
+    hours = Hours.of(calendar)
+    closes = hours.closes.hour * 60 + hours.closes.minute if hours.closes else 1440
+    return closes - (hours.opens.hour * 60 + hours.opens.minute)
+
+
+def parse_targets(targets: dict[str, Any], business_day: int = 1440) -> dict[str, dict[str, int]]:
+    """{"incident": {"first_response": "1h", "resolution": "8h"}} -> business minutes.
+
+    "30m" and "4h" are minutes and hours of business time; "2d" is two business days of the level's
+    calendar (`business_day` minutes each: 2d on a 09:00-18:00 calendar is 18 business hours).
+    """
+    units = {"m": 1, "h": 60, "d": business_day}
     parsed: dict[str, dict[str, int]] = {}
     for ticket_type, pair in targets.items():
         parsed[ticket_type] = {}
@@ -103,7 +128,9 @@ def parse_targets(targets: dict[str, Any]) -> dict[str, dict[str, int]]:
             try:
                 minutes = int(text[:-1]) * units[text[-1]] if text[-1:] in units else int(text)
             except ValueError:
-                raise ContractError(f"target {ticket_type}.{name}={value!r}: use minutes or 30m/4h/2d") from None
+                raise ContractError(
+                    f"target {ticket_type}.{name}={value!r}: use minutes or 30m/4h/2d (d: business days)"
+                ) from None
             if name not in ("first_response", "resolution") or minutes <= 0:
                 raise ContractError(
                     f"target {ticket_type}.{name}={value!r} is not a positive first_response/resolution"
@@ -120,7 +147,9 @@ async def save_level(
     targets: dict[str, Any],
     warn_percent: int = 80,
     default: bool = False,
+    notes: list[str] | None = None,
 ) -> ServiceLevel:
+    """Create or replace a level; a change of an existing level's targets is added to `notes`."""
     found = (
         await session.execute(select(SupportCalendar).where(SupportCalendar.name == calendar))
     ).scalar_one_or_none()
@@ -129,7 +158,11 @@ async def save_level(
     if not 1 <= warn_percent <= 99:
         raise ContractError(f"level {name}: the warning must come at 1-99% of the time")
     level = await level_named(session, name) or ServiceLevel(name=name, calendar_id=0)
-    level.calendar_id, level.targets, level.warn_percent = found.id or 0, parse_targets(targets), warn_percent
+    targets_minutes = parse_targets(targets, day_minutes(found))
+    if notes is not None and level.id is not None and level.targets != targets_minutes:
+        # Before "d" meant business days it meant 24 h of business time: a reload may shorten targets.
+        notes.append(f"level {name}: targets change from {level.targets} to {targets_minutes} (business minutes)")
+    level.calendar_id, level.targets, level.warn_percent = found.id or 0, targets_minutes, warn_percent
     if default:
         await session.execute(update(ServiceLevel).values(is_default=False))
     level.is_default = default or level.is_default
@@ -141,8 +174,14 @@ async def save_level(
 async def save_organization(session: AsyncSession, name: str, *, access_code: str | None = None) -> Organization:
     query = select(Organization).where(Organization.name == name)
     organization = (await session.execute(query)).scalar_one_or_none() or Organization(name=name)
+    if access_code is not None and not normalize_code(access_code):
+        raise ContractError(f"organization {name}: the access code is empty")
+    other = await organization_by_code(session, access_code) if access_code is not None else None
+    if other is not None and other.name != name:
+        # Compared without case and dashes, two such codes would be one: the first would win silently.
+        raise ContractError(f"organization {name}: the access code is the same as {other.name}'s")
     if access_code is not None or organization.access_code is None:
-        organization.access_code = access_code or new_access_code()
+        organization.access_code = access_code.strip() if access_code else new_access_code()
     session.add(organization)
     await session.flush()
     return organization

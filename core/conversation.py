@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core import access, feedback, intake, ticket_thread
+from core import access, feedback, followup, intake, ticket_thread
 from core.dialog import collect, get_dialog, resolve_choice
 from core.messages import Choice
-from core.models import Dialog, Message, OutboxMessage, Ticket
+from core.models import Dialog, Message, OutboxMessage, Ticket, TicketStatus
 from core.tickets import ACTIVE_STATUSES, status_name, type_name
 from core.turn import Turn
 
@@ -52,14 +52,20 @@ async def handle(turn: Turn) -> None:
         # A type button from an earlier, finished dialog: start over with that answer.
         await intake.advance(turn, intake.open_dialog(turn, None))
     elif ticket := await ticket_replied_to(turn):
-        await ticket_thread.append(turn, ticket)
+        await (
+            followup.after_close(turn, ticket)
+            if ticket.status == TicketStatus.CLOSED
+            else ticket_thread.append(turn, ticket)
+        )
     else:
         await route_free_text(turn)
 
 
 async def route_free_text(turn: Turn) -> None:
     active = await customer_tickets(turn, active_only=True)
-    if not active:
+    if not active and (closed := await followup.latest_closed(turn)) is not None:
+        await followup.after_close(turn, closed)
+    elif not active:
         await intake.start(turn, None, carry=collect(turn, {}))
     elif len(active) == 1:
         await ticket_thread.append(turn, active[0])

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlmodel import col, select
 
-from core import agents, conversation, express, mass
+from core import agents, conversation, express, file_copies, mass
 from core.contacts import find_identity, identify, link_address, store_inbound
 from core.db import SessionFactory, transaction
 from core.files import FileStore
 from core.i18n import pick_language
-from core.messages import InboundAttachment, InboundMessage, OutboundMessage
+from core.messages import AttachmentRef, InboundAttachment, InboundMessage, OutboundMessage
 from core.models import InboundReceipt, Ticket, TicketStatus, TicketType
 from core.outbox import enqueue, undelivered
 from core.receipts import Received, claim_receipt
 from core.staff import Agent
 from core.tickets import TicketError
+from core.timeutil import utcnow
 from core.turn import Limits, Turn
 
 T = TypeVar("T")
@@ -51,6 +53,8 @@ class Desk:
         self.limits = limits or Limits()
         self.express = express.ExpressLane(engine, require_contract=self.limits.require_contract)
         self.on_queued = on_queued
+        # What "now" is for customers' turns (access-code windows, the reopen window); tests replace it.
+        self.clock: Callable[[], datetime] = utcnow
         # Set by the composition root (metrics, logs): called after each message is committed.
         self.on_received: Callable[[InboundMessage, Received], None] = lambda message, received: None
 
@@ -64,7 +68,7 @@ class Desk:
             identity = await identify(session, message)
             stored, attachments = await store_inbound(session, identity, message, self.files)
             language = pick_language(identity.language, self.default_language)
-            turn = Turn(session, identity, language, message, stored, attachments, self.limits)
+            turn = Turn(session, identity, language, message, stored, attachments, self.limits, self.clock())
             await conversation.handle(turn)
         return self._received(message, Received(duplicate=False, message_id=stored.id))
 
@@ -170,6 +174,19 @@ class Desk:
 
     async def take(self, number: int, agent: Agent, *, key: str | None = None) -> None:
         await self.on_ticket(number, lambda s, t: agents.take(s, t, agent), key=key)
+
+    # Customers' files known only by a platform reference (a Telegram file_id): the channel downloads
+    # them into the file store (so backups hold them) and reports here.
+    async def files_to_copy(self, prefix: str, limit: int = 20) -> list[AttachmentRef]:
+        """Attachments of tickets with a `prefix` reference, no stored copy yet, due for a try."""
+        return await file_copies.due(self.sessions, prefix, self.clock(), limit)
+
+    async def file_copied(self, attachment_id: int, key: str, size: int) -> None:
+        await file_copies.stored(self.sessions, attachment_id, key, size, self.clock())
+
+    async def file_copy_failed(self, attachment_id: int, error: str, *, permanent: bool = False) -> None:
+        """Tried again later with a growing pause, or never (`permanent`, or after too many tries)."""
+        await file_copies.failed(self.sessions, attachment_id, error, self.clock(), permanent=permanent)
 
     async def set_type(self, number: int, agent: Agent, ticket_type: TicketType, *, key: str | None = None) -> None:
         await self.on_ticket(number, lambda s, t: agents.set_type(s, t, agent, ticket_type), key=key)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core import mass_offer, sla
+from core import expected, follow_link, mass_offer, sla
 from core.dialog import collect, link_to_ticket, resolve_choice
 from core.messages import Choice
 from core.models import Contact, Dialog, Ticket, TicketStatus, TicketType
@@ -116,14 +116,18 @@ async def create_ticket(turn: Turn, dialog: Dialog) -> Ticket:
     session.add(ticket)
     await session.flush()
     await link_to_ticket(session, ticket, data)
-    await sla.start(session, ticket)
+    await sla.start(session, ticket, now=turn.now)
     record(session, ticket, "created", turn.actor, to_status=TicketStatus.NEW)
     await session.delete(dialog)
+    to_desk(session, ticket, "ticket_created")
+    linked = await follow_link.link(session, ticket, data, turn.actor)  # its desk event after the card
     notify_customer(
         session,
         ticket,
-        turn.t("created", number=ticket.number, subject=ticket.subject) + status_link(turn, ticket),
+        turn.t("created", number=ticket.number, subject=ticket.subject)
+        + await expected.creation_line(session, ticket, turn.now)
+        + linked
+        + status_link(turn, ticket),
         [turn.choice("menu:list")],
     )
-    to_desk(session, ticket, "ticket_created")
     return ticket

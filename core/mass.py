@@ -132,9 +132,10 @@ def _follow_one(
     event = tickets.record(session, child, "followed", actor, comment=comment, from_status=current, to_status=status)
     child.status = status
     child.closed_at = event.created_at if status is S.CLOSED else None
-    text = tickets.customer_status_text(child, status, comment)
+    ask = status is S.CLOSED and child.rating is None  # no query per child: there may be thousands
+    text = tickets.customer_status_text(child, status, comment, ask_rating=ask)
     meta = {"ticket_status": status.value, "ticket_number": child.number, "mass_incident": True}
-    return tickets.notify_customer(session, child, text, status_choices(child, status), meta=meta)
+    return tickets.notify_customer(session, child, text, status_choices(child, status, ask_rating=ask), meta=meta)
 
 
 async def follow(

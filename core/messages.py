@@ -12,6 +12,13 @@ AttachmentKind = Literal["image", "document", "audio", "video", "other"]
 AGENT_DESK = "agents"
 """Channel name of the agents' desk: outbound events for it are rendered by the agent-side adapter."""
 
+GENERAL = "general"
+"""Address of desk events that belong to no ticket: shown in the agents' group's General topic."""
+
+CLIENT_ADDRESS = "client_address"
+"""`InboundMessage.meta` key: the network address the message came from, where a channel knows it
+(the web chat). Used for limits only, never shown to anyone but the agents."""
+
 
 class Choice(BaseModel):
     id: str
@@ -40,6 +47,8 @@ class InboundMessage(BaseModel):
     sender_name: str | None = None
     language: str | None = None
     sent_at: datetime | None = None
+    # What a channel knows beyond the message itself, channel-neutral keys (CLIENT_ADDRESS).
+    meta: dict[str, str] = Field(default_factory=dict)
 
 
 class AttachmentRef(BaseModel):

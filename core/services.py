@@ -65,6 +65,7 @@ class Services:
                 ticket_number_start=settings.ticket_number_start,
                 require_contract=settings.require_contract,
                 public_url=settings.public_url,
+                reopen_window_days=settings.reopen_window_days,
             ),
             on_queued=on_queued,
         )

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     default_language: Language = "ru"
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"
+    # true: phone numbers, e-mails and addresses appear in logs as they are (debugging only).
+    log_personal_data: bool = False
 
     ticket_number_start: int = Field(default=1001, ge=1)
     max_file_size: int = Field(default=10 * 1024 * 1024, ge=1)
@@ -37,6 +39,8 @@ class Settings(BaseSettings):
     outbox_poll_interval: float = Field(default=1.0, gt=0)
     require_contract: bool = False
     auto_close_days: int = Field(default=3, ge=1)
+    # A customer's message within this many days of a close reopens the request; later, a new linked one.
+    reopen_window_days: int = Field(default=7, ge=0)
     timers_poll_interval: float = Field(default=15.0, gt=0)
 
     @field_validator("default_language", mode="before")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import mass, sla
-from core.closing import status_choices
+from core.closing import rating_wanted, status_choices
 from core.models import Ticket, TicketEvent, TicketStatus
 from core.outbox import to_desk
 from core.tickets import TRANSITIONS, CommentRequired, InvalidTransition, customer_status_text, notify_customer, record
@@ -21,14 +21,19 @@ async def change_status(
     *,
     actor: str,
     comment: str | None = None,
+    tell_customer: bool = True,
 ) -> TicketEvent:
-    """Move a ticket to `status`, record who did it, and tell the customer and the agents' desk."""
+    """Move a ticket to `status`, record who did it, and tell the customer and the agents' desk.
+
+    `tell_customer=False` when the caller answers the customer itself (their own "not solved").
+    """
     current = TicketStatus(ticket.status)
     if status not in TRANSITIONS[current]:
         raise InvalidTransition(current, status)
     comment = (comment or "").strip() or None
     if status is S.SOLVED and not comment:
         raise CommentRequired()
+    ask_rating = status is S.CLOSED and await rating_wanted(session, ticket)
     kind = "reopened" if current in (S.SOLVED, S.CLOSED) and status is S.IN_PROGRESS else "status"
     event = record(session, ticket, kind, actor, comment=comment, from_status=current, to_status=status)
     ticket.status = status
@@ -36,8 +41,10 @@ async def change_status(
     # The marker lets a channel tell a status notice from free text (WhatsApp sends it as a template
     # once its 24-hour window has closed).
     status_meta: dict[str, object] = {"ticket_status": status.value, "ticket_number": ticket.number}
-    text, choices = customer_status_text(ticket, status, comment), status_choices(ticket, status)
-    notify_customer(session, ticket, text, choices, meta=status_meta)
+    if tell_customer:
+        text = customer_status_text(ticket, status, comment, ask_rating=ask_rating)
+        choices = status_choices(ticket, status, ask_rating=ask_rating)
+        notify_customer(session, ticket, text, choices, meta=status_meta)
     to_desk(session, ticket, "status_changed", from_status=current.value, to_status=status.value, actor=actor)
     await sla.on_status(session, ticket, current, status, actor)
     await mass.follow(session, ticket, status, comment=comment, actor=actor)

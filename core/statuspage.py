@@ -6,11 +6,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
+from core.expected import page_line
 from core.models import Direction, Message, Ticket, TicketEvent, TicketStatus
 from core.service_texts import service_texts
+from core.timeutil import utcnow
 from core.turn import Turn
 
 # 24 random bytes: far beyond guessing, and short enough for a chat message.
@@ -41,6 +43,8 @@ class PublicEntry:
 class PublicView:
     ticket: Ticket
     entries: list[PublicEntry]
+    # "First response expected by Tuesday 11:00 (UTC+3)" while it is owed; else empty.
+    expected: str = ""
 
 
 async def public_view(session: AsyncSession, token: str) -> PublicView | None:
@@ -51,11 +55,15 @@ async def public_view(session: AsyncSession, token: str) -> PublicView | None:
     ticket = (await session.execute(select(Ticket).where(Ticket.public_token == token))).scalar_one_or_none()
     if ticket is None or not secrets.compare_digest(ticket.public_token or "", token):
         return None
+    # The conversation only: the answers of the intake dialog ("hi", "Feature request", "Skip") were
+    # stored before the ticket existed; what they said is the type, subject and description above.
     messages = select(Message).where(
-        Message.ticket_id == ticket.id,
-        Message.direction.in_((Direction.INBOUND, Direction.OUTBOUND)),  # type: ignore[attr-defined]
+        col(Message.ticket_id) == ticket.id,
+        col(Message.direction).in_((Direction.INBOUND, Direction.OUTBOUND)),
+        col(Message.created_at) > ticket.created_at,
     )
-    entries = [
+    entries = [PublicEntry(ticket.created_at, True, "", ticket.description)] if ticket.description.strip() else []
+    entries += [
         PublicEntry(m.created_at, m.direction == Direction.INBOUND, m.author or "", m.text)
         for m in (await session.execute(messages)).scalars()
         if m.text.strip()
@@ -69,4 +77,5 @@ async def public_view(session: AsyncSession, token: str) -> PublicView | None:
     entries += [
         PublicEntry(e.created_at, False, "", e.comment or "") for e in (await session.execute(solved)).scalars()
     ]
-    return PublicView(ticket, sorted(entries, key=lambda entry: entry.at))
+    expected = await page_line(session, ticket, utcnow())
+    return PublicView(ticket, sorted(entries, key=lambda entry: entry.at), expected)

@@ -101,14 +101,14 @@ def record(
     return event
 
 
-def customer_status_text(ticket: Ticket, status: TicketStatus, comment: str | None) -> str:
+def customer_status_text(ticket: Ticket, status: TicketStatus, comment: str | None, *, ask_rating: bool = False) -> str:
     lang = ticket.language
     if status is S.SOLVED:
         return texts("status_solved", lang, number=ticket.number, comment=comment)
     if status is S.WAITING_CUSTOMER and comment:
         return texts("status_asked", lang, number=ticket.number, question=comment)
     if status is S.CLOSED:
-        return closing.closed_text(ticket, comment)
+        return closing.closed_text(ticket, comment, ask_rating=ask_rating)
     return texts("status_changed", lang, number=ticket.number, status=status_name(status, lang))
 
 

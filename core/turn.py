@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -9,6 +10,7 @@ from core.messages import Choice, InboundMessage, OutboundMessage
 from core.models import Attachment, Identity, Message
 from core.outbox import enqueue
 from core.texts import texts
+from core.timeutil import utcnow
 
 
 @dataclass
@@ -20,6 +22,8 @@ class Limits:
     require_contract: bool = False
     # PUBLIC_URL, for the status page link in the creation reply; empty: no link.
     public_url: str = ""
+    # A customer's message this many days after their request was closed reopens it; later, a new one.
+    reopen_window_days: int = 7
 
 
 @dataclass
@@ -33,6 +37,8 @@ class Turn:
     message: Message
     attachments: list[Attachment]
     limits: Limits
+    # When the message is handled: the desk's clock, so tests can move time without patching.
+    now: datetime = field(default_factory=utcnow)
 
     @property
     def text(self) -> str:

@@ -44,7 +44,8 @@ def render(view: PublicView) -> str:
         for entry in view.entries
     )
     history = f"<ol>{items}</ol>" if items else f"<p>{t('page.empty')}</p>"
-    body = f"<dl>{facts}</dl><h2>{t('page.history')}</h2>{history}"
+    expected = f'<p class="expected">{escape(view.expected)}</p>' if view.expected else ""
+    body = f"<dl>{facts}</dl>{expected}<h2>{t('page.history')}</h2>{history}"
     return PAGE.format(lang=lang, title=t("page.title", number=ticket.number), body=body)
 
 

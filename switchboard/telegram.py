@@ -6,6 +6,7 @@ from aiogram import Bot
 
 from bot.plugin import desk_side
 from channels.base import ChannelPlugin
+from channels.telegram.file_keeper import FileKeeper
 from channels.telegram.inbound import CHANNEL
 from channels.telegram.plugin import customers_side
 from core.redis_fanout import RedisFanout
@@ -52,10 +53,21 @@ def telegram_plugin(services: Services, settings: TelegramSettings) -> ChannelPl
         public_url=core.public_url,
         webhook_secret=settings.webhook_secret,
     )
-    return ChannelPlugin(
+    plugin = ChannelPlugin(
         name=CHANNEL,
         adapters={**customers.adapters, **desk.adapters},
         router=webhook_router(runtime) if core.public_url else None,
         start=runtime.start,
         stop=runtime.stop,
     )
+    # Customers' Telegram files copied into the file store, so backups hold them.
+    keeper = FileKeeper(
+        bot,
+        services.desk,
+        services.files,
+        api_url=settings.api_url,
+        max_size=core.max_file_size,
+        poll_interval=core.timers_poll_interval,
+    )
+    keeper.attach(plugin, services.desk)
+    return plugin

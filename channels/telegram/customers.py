@@ -10,6 +10,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
 from channels.telegram import inbound
+from channels.telegram.answered_buttons import mark_answered
 from channels.telegram.texts import texts
 from core.i18n import pick_language
 from platforms.telegram.context import BotContext
@@ -60,4 +61,5 @@ async def customer_message(message: Message, ctx: BotContext) -> None:
 async def button_pressed(query: CallbackQuery, ctx: BotContext) -> None:
     if query.message is not None and query.data:
         await ctx.desk.receive(inbound.button_press(query, query.message.chat.id))
+        await mark_answered(ctx, query)
     await query.answer()

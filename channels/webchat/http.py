@@ -95,7 +95,9 @@ async def upload(
     file_type = sniff(content)
     if file_type is None:
         return _error(request, 415, "error.file_type", language)
-    message = VisitorMessage(client_id, language=language)
+    message = VisitorMessage(
+        client_id, language=language, client_address=request.client.host if request.client else None
+    )
     message.uploads.append(Upload(content, file_type, safe_filename(file.filename, file_type)))
     await receive(services, visitor, message)
     return _cors(request, JSONResponse({"ok": True, "client_id": client_id}))

@@ -9,7 +9,7 @@ from typing import Any
 from channels.webchat import events
 from channels.webchat.models import WebchatVisitor
 from channels.webchat.uploads import FileType
-from core.messages import InboundAttachment, InboundMessage
+from core.messages import CLIENT_ADDRESS, InboundAttachment, InboundMessage
 from core.services import Services
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -36,6 +36,8 @@ class VisitorMessage:
     language: str | None = None
     name: str | None = None
     uploads: list[Upload] = field(default_factory=list)
+    # The visitor's network address (the proxy's X-Forwarded-For, trusted by uvicorn): access-code limits.
+    client_address: str | None = None
 
     @classmethod
     def parse(cls, frame: dict[str, Any], language: str | None, name: str | None) -> VisitorMessage:
@@ -95,5 +97,6 @@ async def receive(services: Services, visitor: WebchatVisitor, message: VisitorM
             ],
             sender_name=message.name,
             language=message.language,
+            meta={CLIENT_ADDRESS: message.client_address} if message.client_address else {},
         )
     )

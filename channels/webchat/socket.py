@@ -73,6 +73,7 @@ class Connection:
                 if frame.get("type") != "message":
                     raise BadMessage(f"unknown type {str(frame.get('type'))[:40]!r}")
                 message = VisitorMessage.parse(frame, self.language, self.name)
+                message.client_address = self.socket.client.host if self.socket.client else None
             except (ValueError, BadMessage) as error:
                 reason = str(error) if isinstance(error, BadMessage) else "invalid JSON"
                 await self.send({"type": "error", "message": texts("error.bad_message", self.language, reason=reason)})

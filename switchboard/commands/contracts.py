@@ -108,8 +108,9 @@ def run_example(settings: Settings, args: argparse.Namespace) -> int:
 
 def run_load(settings: Settings, args: argparse.Namespace) -> int:
     async def work(session: AsyncSession) -> list[str]:
-        counts = await contract_file.load(session, contract_file.read(args.file))
-        return [f"loaded {args.file}: " + ", ".join(f"{n} {section}" for section, n in counts.items())]
+        notes: list[str] = []
+        counts = await contract_file.load(session, contract_file.read(args.file), notes)
+        return [f"loaded {args.file}: " + ", ".join(f"{n} {section}" for section, n in counts.items()), *notes]
 
     return report(settings, work)
 

@@ -11,6 +11,7 @@ from typing import IO
 
 from sqlalchemy.engine import make_url
 
+from switchboard.observability.privacy import PersonalDataFilter, hash_key, mask_text
 from switchboard.settings import AppSettings
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
@@ -30,15 +31,17 @@ class _ContextFilter(logging.Filter):
 class _RedactingFormatter(logging.Formatter):
     """Masks every configured secret in the finished line, whatever code wrote it (URLs, errors)."""
 
-    def __init__(self, secrets: Iterable[str], fmt: str | None = None) -> None:
+    def __init__(self, secrets: Iterable[str], fmt: str | None = None, *, personal_data: bool = True) -> None:
         super().__init__(fmt)
+        self.personal_data = personal_data
         # Longest first, so a secret containing another is masked whole.
         self.secrets = sorted({s for s in secrets if len(s) >= 6}, key=len, reverse=True)
 
     def redact(self, line: str) -> str:
         for secret in self.secrets:
             line = line.replace(secret, _REDACTED)
-        return line
+        # Exceptions and tracebacks are only text by now: numbers and e-mails in them are masked here.
+        return line if self.personal_data else mask_text(line)
 
     def format(self, record: logging.LogRecord) -> str:
         return self.redact(self.render(record))
@@ -85,14 +88,18 @@ def _url_passwords(*urls: str) -> list[str]:
 
 
 def make_handler(settings: AppSettings, stream: IO[str] | None = None) -> logging.Handler:
-    """A handler writing text or JSON lines (`LOG_FORMAT`) with request ids and secrets masked."""
+    """A handler writing text or JSON lines (`LOG_FORMAT`) with request ids, secrets and personal data masked."""
     handler = logging.StreamHandler(stream)
     secrets = secrets_of(settings)
+    personal = settings.core.log_personal_data
     if settings.core.log_format == "json":
-        handler.setFormatter(_JsonFormatter(secrets))
+        handler.setFormatter(_JsonFormatter(secrets, personal_data=personal))
     else:
-        handler.setFormatter(_RedactingFormatter(secrets, "%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        text = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+        handler.setFormatter(_RedactingFormatter(secrets, text, personal_data=personal))
     handler.addFilter(_ContextFilter())
+    if not personal:
+        handler.addFilter(PersonalDataFilter(hash_key(secrets)))
     return handler
 
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
 from datetime import date
 from pathlib import Path
 
@@ -10,26 +9,10 @@ from sqlalchemy import func, select, update
 from core import contract_file, contracts
 from core.contracts import ContractError
 from core.db import transaction
-from core.migrate import upgrade
 from core.models import Contract, Message, Ticket
 from core.services import Services
-from switchboard.settings import AppSettings
-from tests.support.contracts import office_levels, organization
+from tests.support.contracts import office_levels
 from tests.support.customers import CoreCustomer, texts_of
-
-
-@pytest.fixture
-async def gated(make_settings: Callable[..., AppSettings]) -> AsyncIterator[Services]:
-    """Services with REQUIRE_CONTRACT=true and two organizations: one valid, one expired."""
-    built = Services.build(make_settings(require_contract=True).core)
-    await upgrade(built.engine)
-    await office_levels(built, default=None)
-    await organization(built, "Acme", code="ACME-2026", level="premium")
-    await organization(built, "Oldco", code="OLD-1", level="standard", ends_in_days=-10)
-    try:
-        yield built
-    finally:
-        await built.engine.dispose()
 
 
 async def test_a_new_contact_is_asked_for_the_code_and_a_wrong_one_refused(gated: Services) -> None:
@@ -129,7 +112,9 @@ async def test_a_file_loads_everything_and_loading_it_again_changes_nothing(serv
     assert (
         level is not None
         and level.name == "standard"
-        and level.targets["incident"] == {"first_response": 120, "resolution": 960}
+        # "2d" on the 09:00-18:00 calendar: two business days of 9 h.
+        and level.targets["incident"] == {"first_response": 120, "resolution": 2 * 9 * 60}
+        and level.targets["*"] == {"first_response": 9 * 60, "resolution": 5 * 9 * 60}
     )
 
 

@@ -52,23 +52,32 @@ async def test_solved_closes_and_the_rating_reaches_the_topic(services: Services
     assert (rating.address, rating.payload["meta"]) == (str(ticket.number), {"rating": 4})
 
 
-async def test_not_solved_reopens_with_the_customers_comment(services: Services) -> None:
+async def test_not_solved_reopens_at_once_asks_why_and_shows_the_agents(services: Services) -> None:
     alice = CoreCustomer(services)
     ticket = await solved_ticket(services, alice)
 
     [question] = texts_of(await alice.say(choice=f"unsolved:{ticket.number}"))
-    assert question.startswith("Sorry it is not solved yet. What is still wrong?")
-    [reopened] = texts_of(await alice.say("Still black after the update"))
-    assert "In progress" in reopened
+    assert question.startswith(f"You answered “Not solved”: request #{ticket.number} is back in progress.")
+    assert "What is still wrong?" in question
+    assert (await stored(services, ticket.number)).status == TicketStatus.IN_PROGRESS
+    [reopened] = (await desk_events(services, "status_changed"))[-1:]
+    assert (reopened.payload["meta"]["from_status"], reopened.payload["meta"]["to_status"]) == ("solved", "in_progress")
+
+    # The old "Solved" button, pressed afterwards, is answered and changes nothing.
+    [stale] = texts_of(await alice.say(choice=f"solved:{ticket.number}"))
+    assert stale == f"Request #{ticket.number} is no longer waiting for your confirmation (status: In progress)."
+    assert texts_of(await alice.say(choice=f"unsolved:{ticket.number}")) == [stale]
+    assert (await stored(services, ticket.number)).status == TicketStatus.IN_PROGRESS
+
+    [thanks] = texts_of(await alice.say("Still black after the update"))
+    assert thanks == f"Thank you. Support sees your comment on request #{ticket.number} and will answer here."
+    [reason] = await desk_events(services, "unsolved_reason")
+    assert reason.address == str(ticket.number) and reason.payload["meta"]["reason"] == "Still black after the update"
     async with services.sessions() as session:
         events = list((await session.execute(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id))).scalars())
-    assert (events[-1].kind, events[-1].to_status, events[-1].comment) == (
-        "reopened",
-        "in_progress",
-        "Still black after the update",
-    )
+    assert [e.kind for e in events].count("reopened") == 1
+    assert (events[-1].kind, events[-1].comment) == ("unsolved_reason", "Still black after the update")
     assert (await stored(services, ticket.number)).status == TicketStatus.IN_PROGRESS
-    assert len(await desk_events(services, "customer_message")) >= 1
 
 
 async def test_typed_solved_works_without_buttons(services: Services) -> None:

@@ -14,7 +14,7 @@ from core.services import Services
 from core.settings import Settings
 from switchboard.app import build_app
 from switchboard.settings import AppSettings
-from tests.support.contracts import off_loop
+from tests.support.contracts import off_loop, office_levels
 from tests.support.customers import CoreCustomer
 from tests.support.servers import free_port, serve
 
@@ -85,3 +85,44 @@ async def test_the_page_speaks_the_customers_language(site: tuple[str, Settings]
     async with httpx.AsyncClient() as client:
         page = await client.get(f"{url}/t/{ticket.public_token}", headers={"Accept-Language": "en"})
     assert f"Обращение №{ticket.number}" in page.text and "Статус" in page.text and "Новое" in page.text
+
+
+async def test_the_page_shows_the_conversation_not_the_intake_steps(site: tuple[str, Settings]) -> None:
+    url, settings = site
+
+    async def work() -> Ticket:
+        core = Services.build(settings)
+        try:
+            customer = CoreCustomer(core, "alice")
+            ticket = await customer.open_ticket("Export button", type="type:feature_request", description="Add CSV")
+            await core.desk.reply(ticket.number, ANNA, "Planned for May")
+            await customer.say("Great, thanks")
+            return ticket
+        finally:
+            await core.engine.dispose()
+
+    ticket = await off_loop(work)
+    async with httpx.AsyncClient() as client:
+        html = (await client.get(f"{url}/t/{ticket.public_token}")).text
+    history = html.split("<ol>", 1)[1]
+    entries = history.count("<li>")
+    assert "Add CSV" in history and "Planned for May" in history and "Great, thanks" in history
+    assert entries == 3, history
+    assert "hello" not in history and "Export button" not in history
+
+
+async def test_the_page_says_when_the_first_response_is_expected(site: tuple[str, Settings]) -> None:
+    url, settings = site
+
+    async def work() -> Ticket:
+        core = Services.build(settings)
+        try:
+            await office_levels(core, default="premium")  # 24/7: incidents answered within 30 min
+            return await CoreCustomer(core, "alice").open_ticket()
+        finally:
+            await core.engine.dispose()
+
+    ticket = await off_loop(work)
+    async with httpx.AsyncClient() as client:
+        html = (await client.get(f"{url}/t/{ticket.public_token}")).text
+    assert '<p class="expected">First response expected by ' in html and "(UTC+0)" in html
