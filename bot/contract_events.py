@@ -56,7 +56,7 @@ async def mass_linked_to(event: DeskEvent) -> list[int]:
 async def mass_broadcast(event: DeskEvent) -> list[int]:
     meta = event.message.meta
     return await event.text(
-        t(event, "mass.broadcast", recipients=meta.get("recipients", 0), linked=meta.get("linked", 0))
+        t(event, "mass.broadcast", count=meta.get("recipients", 0), linked=meta.get("linked", 0))
     )
 
 
@@ -68,8 +68,8 @@ async def mass_reached(event: DeskEvent) -> list[int]:
         if kind == "update"
         else t(event, "mass.kind.status", status=status_name(kind, language))
     )
-    values = {name: meta.get(name, 0) for name in ("reached", "recipients", "failed", "linked")}
-    return await event.text(t(event, "mass.reached", kind=label, **values))
+    values = {name: meta.get(name, 0) for name in ("reached", "failed", "linked")}
+    return await event.text(t(event, "mass.reached", kind=label, count=meta.get("recipients", 0), **values))
 
 
 async def rating(event: DeskEvent) -> list[int]:

@@ -28,9 +28,14 @@ access_code = "ACME-1"
 """
 
 
-async def switchboard(settings: Settings, *args: str) -> tuple[int, str, str]:
+async def switchboard(settings: Settings, *args: str, language: str = "en") -> tuple[int, str, str]:
     """Run the real `switchboard` command line in a child process against the test's database."""
-    env = {**os.environ, "DATABASE_URL": settings.resolved_database_url, "DATA_DIR": str(settings.data_dir)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.resolved_database_url,
+        "DATA_DIR": str(settings.data_dir),
+        "DEFAULT_LANGUAGE": language,
+    }
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -48,7 +53,10 @@ async def test_levels_and_contracts_from_a_file_and_the_command_line(
     migrated: Settings, make_settings: Callable[..., AppSettings], tmp_path: Path
 ) -> None:
     (tmp_path / "contracts.toml").write_text(FILE)
-    assert (await switchboard(migrated, "contracts", "load", str(tmp_path / "contracts.toml")))[0] == 0
+    code, out, _ = await switchboard(migrated, "contracts", "load", str(tmp_path / "contracts.toml"))
+    assert (code, out.split(": ", 1)[1].strip()) == (0, "1 calendar, 1 level, 1 organization, 0 contracts")
+    code, out, _ = await switchboard(migrated, "contracts", "load", str(tmp_path / "contracts.toml"), language="ru")
+    assert (code, out.split(": ", 1)[1].strip()) == (0, "1 календарь, 1 уровень, 1 организация, 0 договоров")
     code, out, _ = await switchboard(
         migrated, "contracts", "calendar", "always", "--days", "24/7", "--hours", "00:00-24:00"
     )
