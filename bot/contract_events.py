@@ -55,9 +55,7 @@ async def mass_linked_to(event: DeskEvent) -> list[int]:
 
 async def mass_broadcast(event: DeskEvent) -> list[int]:
     meta = event.message.meta
-    return await event.text(
-        t(event, "mass.broadcast", count=meta.get("recipients", 0), linked=meta.get("linked", 0))
-    )
+    return await event.text(t(event, "mass.broadcast", count=meta.get("recipients", 0), linked=meta.get("linked", 0)))
 
 
 async def mass_reached(event: DeskEvent) -> list[int]:

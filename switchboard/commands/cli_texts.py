@@ -20,7 +20,12 @@ RU = {
         "many": "{count} календарей",
         "other": "{count} календаря",
     },
-    "count.levels": {"one": "{count} уровень", "few": "{count} уровня", "many": "{count} уровней", "other": "{count} уровня"},
+    "count.levels": {
+        "one": "{count} уровень",
+        "few": "{count} уровня",
+        "many": "{count} уровней",
+        "other": "{count} уровня",
+    },
     "count.organizations": {
         "one": "{count} организация",
         "few": "{count} организации",
