@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from core.i18n import Catalog
+from core.i18n import Catalog, Entry
 
-EN = {
+EN: dict[str, Entry] = {
     "target.first_response": "first response",
     "target.resolution": "resolution",
     "sla.warning": "⏰ SLA: {target} is due in {left} (at {due} UTC). Assignee: {assignee}.",
@@ -38,7 +38,7 @@ EN = {
     "minutes": "{minutes} min",
 }
 
-RU = {
+RU: dict[str, Entry] = {
     "target.first_response": "первый ответ",
     "target.resolution": "решение",
     "sla.warning": "⏰ SLA: срок «{target}» через {left} (в {due} UTC). Исполнитель: {assignee}.",

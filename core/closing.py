@@ -23,6 +23,8 @@ def status_choices(ticket: Ticket, status: TicketStatus) -> list[Choice]:
 
 
 def closed_text(ticket: Ticket, comment: str | None) -> str:
+    """The closing notice; it asks for a rating only while the ticket has none (no buttons come with it then)."""
+    key = "closed" if ticket.rating is None else "closed.rated"
     if comment:
-        return service_texts("closed.comment", ticket.language, number=ticket.number, comment=comment)
-    return service_texts("closed", ticket.language, number=ticket.number)
+        return service_texts(f"{key}.comment", ticket.language, number=ticket.number, comment=comment)
+    return service_texts(key, ticket.language, number=ticket.number)
