@@ -17,21 +17,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import subprocess
-import tempfile
 import time
 from collections import Counter
-from pathlib import Path
 
 import httpx
 
-from bench.telegram_load import start_service, wait_until
-from core.db import create_engine
-from core.migrate import upgrade
+from bench.telegram_load import wait_until, with_service
 from tests.fakes.telegram import FakeTelegram, FakeUser
-from tests.support.databases import fresh_database
-from tests.support.servers import serve
 
 GROUP_METHODS = {
     "sendMessage",
@@ -125,9 +117,10 @@ async def outage(fake: FakeTelegram, reports: int, window: float, mode: str) -> 
     }
 
 
-async def listening(app_url: str, timeout: float = 60) -> None:
+async def listening(fake: FakeTelegram, timeout: float = 60) -> None:
     """The app serves requests (it registers its webhook and menus before it listens)."""
     deadline = time.monotonic() + timeout
+    app_url = fake.webhook_url.split("/telegram/")[0]
     async with httpx.AsyncClient() as client:
         while True:
             try:
@@ -142,23 +135,12 @@ async def listening(app_url: str, timeout: float = 60) -> None:
 async def run(backend: str, reports: int, window: float, mode: str) -> dict[str, float]:
     fake = FakeTelegram()
     fake.limit("group", 20, per=60.0)  # Telegram's own answer (429) if the bot ever sent more
-    with tempfile.TemporaryDirectory() as tmp:
-        async with serve(fake.app) as api_url, fresh_database(backend, Path(tmp)) as url:
-            engine = create_engine(url)
-            await upgrade(engine)
-            await engine.dispose()
-            process, app_url = start_service(url, Path(tmp) / "data", api_url, fake)
-            try:
-                await wait_until(lambda: bool(fake.webhook_url) or process.poll() is not None, "setWebhook", 60)
-                if process.poll() is not None:
-                    raise RuntimeError("switchboard serve exited; its output above says why")
-                await listening(app_url)
-                return await outage(fake, reports, window, mode)
-            finally:
-                process.terminate()
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    process.wait(10)
-                await fake.close()
+
+    async def work() -> dict[str, float]:
+        await listening(fake)
+        return await outage(fake, reports, window, mode)
+
+    return await with_service(backend, fake, work)
 
 
 def main() -> None:
