@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import time
 from collections import Counter
+from typing import Any
 
 import httpx
 
@@ -38,11 +39,11 @@ GROUP_METHODS = {
 }
 
 
-def said(person: FakeUser, fragment: str) -> dict[str, object] | None:
+def said(person: FakeUser, fragment: str) -> dict[str, Any] | None:
     return next((m for m in reversed(person.inbox()) if fragment in str(m.get("text") or "")), None)
 
 
-async def until_said(person: FakeUser, fragment: str, timeout: float = 600) -> dict[str, object]:
+async def until_said(person: FakeUser, fragment: str, timeout: float = 600) -> dict[str, Any]:
     await wait_until(
         lambda: said(person, fragment) is not None, f"{fragment!r} to {person.user['first_name']}", timeout
     )
@@ -58,7 +59,7 @@ async def report(fake: FakeTelegram, person: FakeUser, parent: int | None, index
     await person.send("1")
     if parent is not None:
         offer = await until_said(person, "Is your problem this one?")
-        await person.press(f"mass:{parent}", offer)  # type: ignore[arg-type]
+        await person.press(f"mass:{parent}", offer)
         await until_said(person, "is linked to the known problem")
         return
     await until_said(person, "In a few words")

@@ -6,8 +6,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram.types import Message, TelegramObject, User
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from bot.desk_models import TelegramAgent
 from core.db import transaction
@@ -49,14 +50,14 @@ async def by_name(session: AsyncSession, chat_id: int, name: str | None) -> Tele
         return None
     query = (
         select(TelegramAgent)
-        .where(TelegramAgent.chat_id == chat_id, TelegramAgent.full_name == name)
-        .order_by(TelegramAgent.last_seen_at.desc())  # type: ignore[attr-defined]
+        .where(col(TelegramAgent.chat_id) == chat_id, col(TelegramAgent.full_name) == name)
+        .order_by(col(TelegramAgent.last_seen_at).desc())
     )
     return (await session.execute(query.limit(1))).scalars().first()
 
 
 async def by_username(session: AsyncSession, chat_id: int, username: str) -> TelegramAgent | None:
     query = select(TelegramAgent).where(
-        TelegramAgent.chat_id == chat_id, func.lower(TelegramAgent.username) == username.lstrip("@").lower()
+        col(TelegramAgent.chat_id) == chat_id, func.lower(col(TelegramAgent.username)) == username.lstrip("@").lower()
     )
     return (await session.execute(query.limit(1))).scalars().first()
