@@ -34,9 +34,10 @@ async def card_says(telegram: Telegram, thread_id: int, *fragments: str) -> dict
         return card if all(f in text_of(card) for f in fragments) else None
 
     try:
-        return await fake.wait_for(shown, f"the card showing {fragments}")
+        card: dict[str, Any] = await fake.wait_for(shown, f"the card showing {fragments}")
     except AssertionError as error:
         raise AssertionError(f"{error}\nthe card shows:\n{text_of(card_of(fake, thread_id))}") from None
+    return card
 
 
 async def test_the_card_follows_take_type_assign_solve_and_close(telegram: Telegram) -> None:

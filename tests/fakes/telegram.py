@@ -495,7 +495,7 @@ class FakeTelegram:
         return self.commands.get((json.dumps(scope, sort_keys=True), language_code), [])
 
     async def _m_setMessageReaction(self, params: dict[str, Any], files: Any) -> Any:
-        message = self.messages.get((params.get("chat_id"), params.get("message_id")))
+        message = self.messages.get((int(params.get("chat_id", 0)), int(params.get("message_id", 0))))
         if message is None:
             raise ApiError(400, "Bad Request: message to react not found")
         message["bot_reaction"] = [r.get("emoji") for r in params.get("reaction") or []]

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import TypeVar
 
 from sqlalchemy import update
+from sqlmodel import col
 
 from core import contracts
 from core.db import transaction
@@ -86,7 +87,7 @@ async def clocks_due_now(settings: Settings, target: str) -> None:
         try:
             async with services.sessions() as session, session.begin():
                 due = utcnow() - timedelta(seconds=1)
-                await session.execute(update(SlaClock).where(SlaClock.target == target).values(due_at=due))
+                await session.execute(update(SlaClock).where(col(SlaClock.target) == target).values(due_at=due))
         finally:
             await services.engine.dispose()
 
