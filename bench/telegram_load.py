@@ -22,7 +22,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 
@@ -31,6 +33,8 @@ from core.migrate import upgrade
 from tests.fakes.telegram import FakeTelegram, FakeUser
 from tests.support.databases import fresh_database
 from tests.support.servers import free_port, serve
+
+T = TypeVar("T")
 
 
 def start_service(url: str, data_dir: Path, api_url: str, fake: FakeTelegram) -> tuple[subprocess.Popen[bytes], str]:
@@ -74,8 +78,8 @@ async def post(client: httpx.AsyncClient, fake: FakeTelegram, person: FakeUser, 
     return time.perf_counter() - start
 
 
-async def run(backend: str, customers: int, burst: int, concurrency: int) -> dict[str, float]:
-    fake = FakeTelegram()
+async def with_service(backend: str, fake: FakeTelegram, work: Callable[[], Awaitable[T]]) -> T:
+    """Run `work` while `switchboard serve` runs against `fake` on a fresh database, then stop it."""
     with tempfile.TemporaryDirectory() as tmp:
         async with serve(fake.app) as api_url, fresh_database(backend, Path(tmp)) as url:
             engine = create_engine(url)
@@ -86,12 +90,17 @@ async def run(backend: str, customers: int, burst: int, concurrency: int) -> dic
                 await wait_until(lambda: bool(fake.webhook_url) or process.poll() is not None, "setWebhook", 60)
                 if process.poll() is not None:
                     raise RuntimeError("switchboard serve exited; its output above says why")
-                return await phases(fake, customers, burst, concurrency)
+                return await work()
             finally:
                 process.terminate()
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     process.wait(10)
                 await fake.close()
+
+
+async def run(backend: str, customers: int, burst: int, concurrency: int) -> dict[str, float]:
+    fake = FakeTelegram()
+    return await with_service(backend, fake, lambda: phases(fake, customers, burst, concurrency))
 
 
 async def phases(fake: FakeTelegram, customers: int, burst: int, concurrency: int) -> dict[str, float]:

@@ -8,14 +8,15 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
+from bot.agent_answers import react, refusal, reply
 from bot.agent_side import action_key, agent_of, command_ticket, in_agent_group
 from bot.texts import texts
 from core.desk import Agent, Desk, TicketError
-from core.views import TicketType
+from core.views import TicketType, type_name
 from platforms.telegram.context import BotContext
 
 Action = Callable[[], Awaitable[object]]
-AGENT_COMMANDS = ("ask", "solve", "close", "reopen", "note", "take", "type")
+AGENT_COMMANDS = ("ask", "solve", "close", "reopen", "note", "type")
 TYPES = {
     "incident": TicketType.INCIDENT,
     "mass": TicketType.MASS_INCIDENT,
@@ -46,8 +47,6 @@ def build_action(desk: Desk, number: int, name: str, argument: str, agent: Agent
         return lambda: desk.reopen(number, agent, argument or None, key=key)
     if name == "note":
         return lambda: desk.note(number, agent, argument, key=key)
-    if name == "take":
-        return lambda: desk.take(number, agent, key=key)
     ticket_type = TYPES.get(argument.casefold())
     if ticket_type is None:
         return "usage.type"
@@ -61,9 +60,22 @@ async def agent_command(message: Message, command: CommandObject, ctx: BotContex
     argument = (command.args or "").strip()
     action = build_action(ctx.desk, number, command.command, argument, agent_of(message.from_user), action_key(message))
     if isinstance(action, str):
-        await message.reply(texts(action, ctx.language))
+        await reply(ctx, message, texts(action, ctx.language))
         return
+    await perform(ctx, message, number, action, command.command, argument)
+
+
+async def perform(ctx: BotContext, message: Message, number: int, action: Action, name: str, argument: str) -> None:
+    """Do the action (once per message: the desk keeps its key) and answer: a reaction, or why not."""
     try:
         await action()
     except TicketError as error:
-        await message.reply(texts("failed", ctx.language, reason=str(error)))
+        await reply(ctx, message, refusal(number, error, ctx.language))
+        return
+    if ctx.cards is not None:
+        ctx.cards.touch(number)
+    if name == "type":
+        kind = type_name(TYPES[argument.casefold()], ctx.language)
+        await reply(ctx, message, texts("type_set", ctx.language, number=number, type=kind))
+    else:
+        await react(ctx, message)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from core.i18n import Catalog
+from core.i18n import Catalog, Entry
 
-EN = {
+EN: dict[str, Entry] = {
     "target.first_response": "first response",
     "target.resolution": "resolution",
     "sla.warning": "⏰ SLA: {target} is due in {left} (at {due} UTC). Assignee: {assignee}.",
@@ -20,8 +20,14 @@ EN = {
     "mass.marked": "📢 This is a mass incident. Link tickets with /link <number>; send updates with /broadcast <text>. Linked: {linked}.",
     "mass.linked": "🔗 #{child} is linked to this mass incident. Linked: {linked}.",
     "mass.linked_to": "🔗 Linked to the mass incident #{parent}; its updates and solution reach this customer.",
-    "mass.broadcast": "📢 Sent to {recipients} customers (linked tickets: {linked}); delivery report follows.",
-    "mass.reached": "📬 {kind}: reached {reached} of {recipients} customers (failed: {failed}; linked tickets: {linked}).",
+    "mass.broadcast": {
+        "one": "📢 Sent to {count} customer (linked tickets: {linked}); delivery report follows.",
+        "other": "📢 Sent to {count} customers (linked tickets: {linked}); delivery report follows.",
+    },
+    "mass.reached": {
+        "one": "📬 {kind}: reached {reached} of {count} customer (failed: {failed}; linked tickets: {linked}).",
+        "other": "📬 {kind}: reached {reached} of {count} customers (failed: {failed}; linked tickets: {linked}).",
+    },
     "mass.kind.update": "Update",
     "mass.kind.status": "Status “{status}”",
     "rating": "⭐ The customer rated the support {rating} of 5.",
@@ -32,7 +38,7 @@ EN = {
     "minutes": "{minutes} min",
 }
 
-RU = {
+RU: dict[str, Entry] = {
     "target.first_response": "первый ответ",
     "target.resolution": "решение",
     "sla.warning": "⏰ SLA: срок «{target}» через {left} (в {due} UTC). Исполнитель: {assignee}.",
@@ -48,8 +54,18 @@ RU = {
     "mass.marked": "📢 Это массовый инцидент. Привязывайте обращения командой /link <номер>, новости — /broadcast <текст>. Привязано: {linked}.",
     "mass.linked": "🔗 №{child} привязано к этому массовому инциденту. Привязано: {linked}.",
     "mass.linked_to": "🔗 Привязано к массовому инциденту №{parent}; его новости и решение получит и этот клиент.",
-    "mass.broadcast": "📢 Отправлено {recipients} клиентам (привязанных обращений: {linked}); отчёт о доставке будет позже.",
-    "mass.reached": "📬 {kind}: доставлено {reached} из {recipients} клиентам (ошибок: {failed}; привязанных обращений: {linked}).",
+    "mass.broadcast": {
+        "one": "📢 Отправлено {count} клиенту (привязанных обращений: {linked}); отчёт о доставке будет позже.",
+        "few": "📢 Отправлено {count} клиентам (привязанных обращений: {linked}); отчёт о доставке будет позже.",
+        "many": "📢 Отправлено {count} клиентам (привязанных обращений: {linked}); отчёт о доставке будет позже.",
+        "other": "📢 Отправлено {count} клиентам (привязанных обращений: {linked}); отчёт о доставке будет позже.",
+    },
+    "mass.reached": {
+        "one": "📬 {kind}: доставлено {reached} из {count} клиента (ошибок: {failed}; привязанных обращений: {linked}).",
+        "few": "📬 {kind}: доставлено {reached} из {count} клиентов (ошибок: {failed}; привязанных обращений: {linked}).",
+        "many": "📬 {kind}: доставлено {reached} из {count} клиентов (ошибок: {failed}; привязанных обращений: {linked}).",
+        "other": "📬 {kind}: доставлено {reached} из {count} клиентов (ошибок: {failed}; привязанных обращений: {linked}).",
+    },
     "mass.kind.update": "Новость",
     "mass.kind.status": "Статус «{status}»",
     "rating": "⭐ Клиент оценил поддержку на {rating} из 5.",

@@ -12,6 +12,9 @@ from platforms.telegram.context import BotContext
 from platforms.telegram.errors import delivery_outcomes
 from platforms.telegram.messages import message_key
 
+# Kinds that post fresh content and change nothing the card shows.
+CARD_UNCHANGED = frozenset({"ticket_created", "customer_message", "delivery_failed"})
+
 
 class AgentDeskAdapter:
     name = AGENT_DESK
@@ -40,7 +43,19 @@ class AgentDeskAdapter:
         event = await self._event(message)
         with delivery_outcomes():
             ids = await renderer(event)
+        await self._follow(event)
         return self._result(ids)
+
+    async def _follow(self, event: DeskEvent) -> None:
+        """The card shows what the event changed; a mass incident's status moves its linked tickets' topics."""
+        cards, kind = self.ctx.cards, event.message.kind
+        if cards is None or kind in CARD_UNCHANGED:
+            return
+        cards.touch(event.ticket.number)
+        if kind == "mass_broadcast" and event.message.meta.get("broadcast_kind", "update") != "update":
+            async with self.ctx.sessions() as session:
+                for number in await views.linked_numbers(session, event.ticket.id):
+                    cards.touch(number, follow=True)
 
     def can_combine(self, first: OutboundMessage, other: OutboundMessage) -> bool:
         return first.kind == other.kind == "customer_message"

@@ -6,19 +6,22 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from aiogram.exceptions import TelegramBadRequest
+from aiogram.utils.formatting import Text
 
-from bot.card import card_buttons, card_text
+from bot.card import render_card, unnamed
+from bot.card_keeper import displayed, remember_card
 from bot.texts import texts
 from bot.topics import Topics
 from core import views
 from core.messages import AttachmentRef, OutboundMessage
-from core.views import MessageView, TicketView, status_name
+from core.views import MessageView, TicketStatus, TicketView
 from platforms.telegram.context import BotContext
 from platforms.telegram.errors import is_thread_closed, is_thread_gone
 from platforms.telegram.messages import parse_key
-from platforms.telegram.render import send_content, split_text
+from platforms.telegram.render import send_content
 
 Send = Callable[[int | None], Awaitable[list[int]]]
+URGENT_KINDS = frozenset({"ticket_created", "sla_warning", "sla_breach"})
 
 
 @dataclass
@@ -33,6 +36,11 @@ class DeskEvent:
     @property
     def chat_id(self) -> int:
         return self.topics.chat_id
+
+    @property
+    def urgent(self) -> bool:
+        """Sent before routine traffic when the group's budget is short (platforms/telegram/sender.py)."""
+        return self.message.kind in URGENT_KINDS
 
     def from_this_bot(self, source: MessageView) -> bool:
         """A customer's message this bot received itself, so it can copy it into the group."""
@@ -62,30 +70,47 @@ class DeskEvent:
                 ids += [] if is_card else await self.post_card(thread_id, recreated=True)
             ids += await send(thread_id)
         await self.topics.remember(self.ticket, ids)
+        if self.ticket.status is TicketStatus.CLOSED:
+            await self.topics.show_status(self.ticket)  # news of a closed request (a rating) leaves it closed
         return ids
 
     async def post_card(self, thread_id: int | None, *, recreated: bool = False) -> list[int]:
+        """The ticket's card as one message, remembered so later changes edit it in place."""
         async with self.ctx.sessions() as session:
-            card = await views.card(session, self.ticket.id)
-        assert card is not None  # tickets are never deleted
-        text = card_text(card, self.ctx.language)
+            view = await views.card(session, self.ticket.id)
+            assert view is not None  # tickets are never deleted
+            card = displayed(self.ctx, self.ticket, await render_card(session, view, self.ctx.language, self.chat_id))
+        text = card.text
         if recreated:
-            text = f"{self.t('event.recreated')}\n\n{text}"
-        pieces = split_text(self.tagged(text))
-        ids = []
-        for index, piece in enumerate(pieces):
-            await self.ctx.sender.slot(self.chat_id)
-            markup = card_buttons(self.ticket.number, self.ctx.language) if index == len(pieces) - 1 else None
-            sent = await self.ctx.bot.send_message(
-                self.chat_id, piece, message_thread_id=thread_id, reply_markup=markup
-            )
-            ids.append(sent.message_id)
-        return ids
+            text = Text(self.t("event.recreated"), "\n\n", text)
+        await self.ctx.sender.slot(self.chat_id, urgent=True)
+        sent = await self.ctx.bot.send_message(
+            self.chat_id, message_thread_id=thread_id, reply_markup=card.markup, **text.as_kwargs()
+        )
+        await remember_card(self.ctx, self.ticket, self.chat_id, sent.message_id, card)
+        return [sent.message_id]
+
+    async def rich(self, text: Text) -> list[int]:
+        """Text with entities (a mention, links); without topics it names its ticket too."""
+        if not self.ctx.forum:
+            text = Text(self.t("ticket_tag", number=self.ticket.number), " · ", text)
+
+        async def _send(thread_id: int | None) -> list[int]:
+            await self.ctx.sender.slot(self.chat_id, urgent=self.urgent)
+            sent = await self.ctx.bot.send_message(self.chat_id, message_thread_id=thread_id, **text.as_kwargs())
+            return [sent.message_id]
+
+        return await self.post(_send)
 
     async def text(self, text: str, attachments: Sequence[AttachmentRef] = ()) -> list[int]:
         return await self.post(
             lambda thread: send_content(
-                self.ctx, self.chat_id, self.tagged(text), attachments=attachments, thread_id=thread
+                self.ctx,
+                self.chat_id,
+                self.tagged(text),
+                attachments=attachments,
+                thread_id=thread,
+                urgent=self.urgent,
             )
         )
 
@@ -95,7 +120,7 @@ class DeskEvent:
         assert key is not None
 
         async def _copy(thread_id: int | None) -> list[int]:
-            await self.ctx.sender.slot(self.chat_id)
+            await self.ctx.sender.slot(self.chat_id, urgent=self.urgent)
             copied = await self.ctx.bot.copy_message(
                 self.chat_id, key[0], key[1], message_thread_id=thread_id, caption=caption
             )
@@ -153,17 +178,24 @@ async def customer_messages(event: DeskEvent, message_ids: list[object]) -> list
 
 
 def speaker(event: DeskEvent, source: MessageView) -> str:
-    author = texts("event.customer", event.ctx.language, name=source.author or source.address)
+    name = source.author or unnamed(source.channel, source.address, event.ctx.language)
+    author = texts("event.customer", event.ctx.language, name=name)
     return f"{author} {source.text}".strip()
 
 
 async def status_changed(event: DeskEvent) -> list[int]:
     meta, language = event.message.meta, event.ctx.language
+    kind, _, who = str(meta.get("actor", "")).partition(":")
+    if kind == "customer":
+        async with event.ctx.sessions() as session:
+            card = await views.card(session, event.ticket.id)
+        # Never a visitor's raw id: their name, or "Web visitor <code>".
+        who = (card.customer_name if card else None) or unnamed(event.ticket.channel, event.ticket.address, language)
     line = event.t(
-        "event.status",
-        actor=meta.get("actor", ""),
-        from_status=status_name(meta["from_status"], language),
-        to_status=status_name(meta["to_status"], language),
+        f"event.status.{kind if kind in ('agent', 'customer') else 'system'}",
+        who=who,
+        from_status=event.t(f"agent_status.{meta['from_status']}"),
+        to_status=event.t(f"agent_status.{meta['to_status']}"),
     )
     ids = await event.text(line)
     await event.topics.show_status(event.ticket)

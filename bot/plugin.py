@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot import agent_buttons, agent_commands, agent_relay, mass_commands
+from bot import (
+    agent_buttons,
+    agent_commands,
+    agent_prompts,
+    agent_relay,
+    assign_commands,
+    help_commands,
+    mass_commands,
+    open_command,
+)
+from bot.card_keeper import CardKeeper
 from bot.contract_events import renderers as contract_renderers
 from bot.customer_events import general_renderers
 from bot.customer_events import renderers as customer_renderers
 from bot.desk_adapter import AgentDeskAdapter
 from bot.desk_events import renderers
+from bot.roster import remember_agents
 from core.messages import AGENT_DESK
 from platforms.telegram.context import BotContext
 from platforms.telegram.dispatcher import TelegramSide
@@ -19,17 +30,24 @@ def desk_side(ctx: BotContext, *, bot_channels: Iterable[str] = ()) -> TelegramS
     """The desk's part of the bot; its adapter only with TELEGRAM_AGENT_CHAT_ID.
 
     `bot_channels`: the customer channels served by this same bot, whose messages the desk copies."""
+    first = help_commands.router()
+    first.message.outer_middleware(remember_agents)  # the first router sees every message: agents are noted
     side = TelegramSide(
         routers=[
+            first,
             agent_commands.router(),
+            assign_commands.router(),
             mass_commands.router(),
+            open_command.router(),
             agent_buttons.router(),
+            agent_prompts.router(),
             # Command modules go above the relay: it takes every other message in a ticket's topic.
             agent_relay.router(),
         ],
-        commands=agent_commands.AGENT_COMMANDS,
+        commands=help_commands.DESK_COMMANDS,
     )
     if ctx.agent_chat_id is not None:
+        ctx.cards = CardKeeper(ctx)
         table = {**renderers(), **contract_renderers(), **customer_renderers()}
         side.adapters[AGENT_DESK] = AgentDeskAdapter(ctx, table, frozenset(bot_channels), general_renderers())
     return side

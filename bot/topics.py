@@ -51,7 +51,7 @@ class Topics:
 
     async def create(self, ticket: TicketView) -> int | None:
         name = topic_name(ticket, self.ctx.language)
-        await self.ctx.sender.slot(self.chat_id)
+        await self.ctx.sender.slot(self.chat_id, urgent=True)  # a new ticket's place comes first
         try:
             created = await self.ctx.bot.create_forum_topic(self.chat_id, name)
         except TelegramBadRequest as error:
@@ -91,8 +91,11 @@ class Topics:
             await self.ctx.bot.edit_forum_topic(self.chat_id, topic.thread_id, name=name)
         closing = ticket.status is TicketStatus.CLOSED
         if closing and not topic.closed:
+            await self.ctx.sender.slot(self.chat_id)
             await self.ctx.bot.close_forum_topic(self.chat_id, topic.thread_id)
-        await self._mark(ticket, closed=closing or topic.closed, name=name)
+        elif not closing and topic.closed:
+            await self.reopen(ticket, topic.thread_id)  # reopened (a linked ticket following its parent)
+        await self._mark(ticket, closed=closing, name=name)
 
     async def _mark(self, ticket: TicketView, *, closed: bool, name: str | None = None) -> None:
         async with transaction(self.ctx.sessions) as session:

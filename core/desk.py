@@ -9,7 +9,8 @@ from typing import TypeVar
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlmodel import col, select
 
-from core import agents, conversation, express, file_copies, mass
+from core import agents, assignment, conversation, express, file_copies, mass
+from core.assignment import AlreadyAssigned, Assignment, NotAssigned
 from core.contacts import find_identity, identify, link_address, store_inbound
 from core.db import SessionFactory, transaction
 from core.files import FileStore
@@ -19,7 +20,7 @@ from core.models import InboundReceipt, Ticket, TicketStatus, TicketType
 from core.outbox import enqueue, undelivered
 from core.receipts import Received, claim_receipt
 from core.staff import Agent
-from core.tickets import TicketError
+from core.tickets import CommentRequired, InvalidTransition, TicketError
 from core.timeutil import utcnow
 from core.turn import Limits, Turn
 
@@ -191,6 +192,15 @@ class Desk:
     async def set_type(self, number: int, agent: Agent, ticket_type: TicketType, *, key: str | None = None) -> None:
         await self.on_ticket(number, lambda s, t: agents.set_type(s, t, agent, ticket_type), key=key)
 
+    async def assign(
+        self, number: int, agent: Agent, name: str, *, again: bool = True, key: str | None = None
+    ) -> Assignment | None:
+        """Make `name` the ticket's assignee (`again=False`: refuse when it is already theirs, as /take does)."""
+        return await self.on_ticket(number, lambda s, t: assignment.assign(s, t, agent, name, again=again), key=key)
+
+    async def unassign(self, number: int, agent: Agent, *, key: str | None = None) -> Assignment | None:
+        return await self.on_ticket(number, lambda s, t: assignment.unassign(s, t, agent), key=key)
+
     async def mark_mass(self, number: int, agent: Agent, *, key: str | None = None) -> None:
         """Make the ticket a mass incident that others can be linked to."""
         await self.on_ticket(number, lambda s, t: mass.mark(s, t, agent), key=key)
@@ -213,4 +223,17 @@ class Desk:
         await self.on_ticket(number, lambda s, t: mass.broadcast(s, t, agent, text), key=key)
 
 
-__all__ = ["Agent", "Answer", "Desk", "Received", "TicketError", "TicketNotFound", "undelivered"]
+__all__ = [
+    "Agent",
+    "AlreadyAssigned",
+    "Answer",
+    "Assignment",
+    "CommentRequired",
+    "Desk",
+    "InvalidTransition",
+    "NotAssigned",
+    "Received",
+    "TicketError",
+    "TicketNotFound",
+    "undelivered",
+]

@@ -8,6 +8,7 @@ from core import mass
 from core.dialog import collect, link_to_ticket, resolve_choice
 from core.messages import Choice
 from core.models import Contact, Dialog, Ticket, TicketStatus, TicketType
+from core.outbox import to_desk
 from core.service_texts import service_texts
 from core.statuspage import new_token, status_link
 from core.tickets import allocate_number, notify_customer, record
@@ -88,6 +89,8 @@ async def join(turn: Turn, dialog: Dialog, parent: Ticket) -> Ticket:
     await session.flush()
     await link_to_ticket(session, ticket, dialog.data)
     record(session, ticket, "created", turn.actor, to_status=status, comment=f"joined #{parent.number}")
+    # Counted on the mass incident's card (one edit for a burst of them), not a topic of its own.
+    to_desk(session, parent, "mass_joined", child=ticket.number, linked=await mass.linked_count(session, parent))
     await session.delete(dialog)
     text = service_texts(
         "mass.joined", turn.language, number=ticket.number, parent=parent.number, subject=parent.subject

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from core.i18n import Catalog
+from core.i18n import Catalog, Entry
 
-EN = {
+EN: dict[str, Entry] = {
     "access.ask": "Support is provided under your organization's contract. Please send your organization's access code (your administrator has it).",
     "access.wrong": "That code was not recognised. Please check it and send it again, or ask your administrator for the current code.",
     "access.expired": "We are sorry: the support contract of {organization} ended on {ended}, so we cannot open new requests. Please ask your administrator or account manager to renew it; your earlier requests stay available with /list.",
@@ -19,7 +19,10 @@ EN = {
     "confirm.stale": "Request #{number} is no longer waiting for your confirmation (status: {status}).",
     "closed": "Request #{number} is closed. How would you rate our support, from 1 (poor) to 5 (excellent)?",
     "closed.comment": "Request #{number} is closed.\n\n{comment}\n\nHow would you rate our support, from 1 (poor) to 5 (excellent)?",
-    "closed.auto": "We heard nothing for {days} days after the solution, so we take it as solved. If it is not, just start a new request.",
+    "closed.auto": {
+        "one": "We heard nothing for {count} day after the solution, so we take it as solved. If it is not, just start a new request.",
+        "other": "We heard nothing for {count} days after the solution, so we take it as solved. If it is not, just start a new request.",
+    },
     "confirm.reopened": "You answered “Not solved”: request #{number} is back in progress. What is still wrong? Your answer goes to support with the request.",
     "confirm.reason_sent": "Thank you. Support sees your comment on request #{number} and will answer here.",
     "closed.no_rating": "Request #{number} is closed.",
@@ -46,7 +49,7 @@ EN = {
     "page.not_found": "This status page does not exist. Please check the link.",
 }
 
-RU = {
+RU: dict[str, Entry] = {
     "access.ask": "Поддержка оказывается по договору вашей организации. Пришлите, пожалуйста, код доступа организации (он есть у вашего администратора).",
     "access.wrong": "Код не распознан. Проверьте его и пришлите ещё раз или уточните действующий код у администратора.",
     "access.expired": "К сожалению, договор поддержки «{organization}» закончился {ended}, поэтому мы не можем принять новые обращения. Попросите, пожалуйста, администратора или менеджера продлить договор; прежние обращения доступны по команде /list.",
@@ -61,7 +64,12 @@ RU = {
     "confirm.stale": "Обращение №{number} уже не ждёт вашего подтверждения (статус: {status}).",
     "closed": "Обращение №{number} закрыто. Оцените, пожалуйста, работу поддержки от 1 (плохо) до 5 (отлично).",
     "closed.comment": "Обращение №{number} закрыто.\n\n{comment}\n\nОцените, пожалуйста, работу поддержки от 1 (плохо) до 5 (отлично).",
-    "closed.auto": "После решения от вас не было ответа {days} дн., поэтому мы считаем его решённым. Если это не так, просто создайте новое обращение.",
+    "closed.auto": {
+        "one": "После решения от вас не было ответа {count} день, поэтому мы считаем его решённым. Если это не так, просто создайте новое обращение.",
+        "few": "После решения от вас не было ответа {count} дня, поэтому мы считаем его решённым. Если это не так, просто создайте новое обращение.",
+        "many": "После решения от вас не было ответа {count} дней, поэтому мы считаем его решённым. Если это не так, просто создайте новое обращение.",
+        "other": "После решения от вас не было ответа {count} дня, поэтому мы считаем его решённым. Если это не так, просто создайте новое обращение.",
+    },
     "confirm.reopened": "Вы ответили «Не решено»: обращение №{number} снова в работе. Что по-прежнему не так? Ответ уйдёт в поддержку вместе с обращением.",
     "confirm.reason_sent": "Спасибо. Поддержка видит ваш комментарий к обращению №{number} и ответит здесь.",
     "closed.no_rating": "Обращение №{number} закрыто.",

@@ -111,7 +111,7 @@ class TimerLoop:
                 ticket = (await session.execute(query)).scalar_one_or_none()
                 if ticket is None:
                     continue  # answered, reopened or closed by someone else meanwhile
-                reason = service_texts("closed.auto", ticket.language, days=self.auto_close_days)
+                reason = service_texts("closed.auto", ticket.language, count=self.auto_close_days)
                 await change_status(session, ticket, TicketStatus.CLOSED, actor=AUTO_CLOSE_ACTOR, comment=reason)
                 closed += 1
         return closed

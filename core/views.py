@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,6 +35,9 @@ class TicketView:
     level: str | None
     organization_id: int | None
     created_at: datetime
+    assignee: str | None = None
+    parent_id: int | None = None
+    rating: int | None = None
 
     @classmethod
     def of(cls, ticket: Ticket) -> TicketView:
@@ -50,6 +54,9 @@ class TicketView:
             level=ticket.level,
             organization_id=ticket.organization_id,
             created_at=ticket.created_at,
+            assignee=ticket.assignee,
+            parent_id=ticket.parent_id,
+            rating=ticket.rating,
         )
 
 
@@ -76,6 +83,16 @@ class CardView:
     contract_level: str | None
     clocks: tuple[ClockView, ...]
     attachment_names: tuple[str, ...]
+    customer_name: str | None = None  # None: the customer gave no name (`customer` is then their address)
+    parent: TicketRef | None = None  # the mass incident this ticket is linked to
+    linked: tuple[TicketRef, ...] = ()  # the tickets linked to this mass incident
+    earlier: tuple[TicketRef, ...] = ()  # the customer's earlier requests, newest first
+
+
+@dataclass(frozen=True)
+class TicketRef:
+    id: int
+    number: int
 
 
 async def ticket(session: AsyncSession, ticket_id: int) -> TicketView | None:
@@ -96,7 +113,8 @@ async def card(session: AsyncSession, ticket_id: int) -> CardView | None:
     contact = await session.get(Contact, row.contact_id)
     query = select(Identity).where(col(Identity.channel) == row.channel, col(Identity.address) == row.address)
     identity = (await session.execute(query)).scalar_one_or_none()
-    customer = (identity.display_name if identity else None) or (contact.name if contact else None) or row.address
+    name = (identity.display_name if identity else None) or (contact.name if contact else None)
+    customer = name or row.address
     organization = await session.get(Organization, row.organization_id) if row.organization_id is not None else None
     level = await contract_level(session, row.organization_id) if row.organization_id is not None else None
     files = (await session.execute(select(Attachment).where(col(Attachment.ticket_id) == row.id))).scalars()
@@ -107,7 +125,34 @@ async def card(session: AsyncSession, ticket_id: int) -> CardView | None:
         contract_level=level,
         clocks=tuple(await sla.time_left(session, row)),
         attachment_names=tuple(f.filename or f.kind for f in files),
+        customer_name=name,
+        parent=await _ref_of(session, row.parent_id) if row.parent_id is not None else None,
+        linked=await _refs(session, col(Ticket.parent_id) == row.id, col(Ticket.id)),
+        earlier=await _refs(
+            session, (col(Ticket.contact_id) == row.contact_id) & (col(Ticket.id) < row.id), col(Ticket.id).desc()
+        ),
     )
+
+
+async def _ref_of(session: AsyncSession, ticket_id: int) -> TicketRef | None:
+    number = await ticket_number(session, ticket_id)
+    return TicketRef(ticket_id, number) if number is not None else None
+
+
+async def _refs(session: AsyncSession, where: Any, order: Any) -> tuple[TicketRef, ...]:
+    query = select(Ticket.id, Ticket.number).where(where).order_by(order)
+    return tuple(TicketRef(int(i), int(n)) for i, n in (await session.execute(query)).all())
+
+
+async def ticket_by_number(session: AsyncSession, number: int) -> TicketView | None:
+    row = (await session.execute(select(Ticket).where(col(Ticket.number) == number))).scalar_one_or_none()
+    return TicketView.of(row) if row is not None else None
+
+
+async def linked_numbers(session: AsyncSession, parent_id: int) -> list[int]:
+    """The numbers of the tickets linked to a mass incident."""
+    query = select(Ticket.number).where(col(Ticket.parent_id) == parent_id).order_by(col(Ticket.id))
+    return [int(n) for n in (await session.execute(query)).scalars()]
 
 
 async def contract_level(session: AsyncSession, organization_id: int) -> str | None:
@@ -178,15 +223,18 @@ __all__ = [
     "CardView",
     "ClockView",
     "MessageView",
+    "TicketRef",
     "TicketStatus",
     "TicketType",
     "TicketView",
     "card",
     "last_inbound_at",
+    "linked_numbers",
     "messages",
     "opening_files",
     "status_name",
     "ticket",
+    "ticket_by_number",
     "ticket_number",
     "type_name",
 ]

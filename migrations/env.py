@@ -3,7 +3,8 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import bot.models  # noqa: F401  (every package's own tables, so autogenerate sees them all)
+import bot.desk_models  # every package's own tables, so autogenerate sees them all
+import bot.models  # noqa: F401
 import channels.webchat.models
 import channels.whatsapp.models  # noqa: F401
 import core.customer_models

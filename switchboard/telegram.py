@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from aiogram import Bot
+import logging
 
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
+
+from bot.help_commands import register_menus
 from bot.plugin import desk_side
 from channels.base import ChannelPlugin
 from channels.telegram.file_keeper import FileKeeper
@@ -20,6 +24,8 @@ from platforms.telegram.sender import Sender
 from platforms.telegram.session import BotSession
 from platforms.telegram.settings import TelegramSettings
 from platforms.telegram.webhook import webhook_router
+
+log = logging.getLogger(__name__)
 
 
 def telegram_plugin(services: Services, settings: TelegramSettings) -> ChannelPlugin | None:
@@ -57,8 +63,8 @@ def telegram_plugin(services: Services, settings: TelegramSettings) -> ChannelPl
         name=CHANNEL,
         adapters={**customers.adapters, **desk.adapters},
         router=webhook_router(runtime) if core.public_url else None,
-        start=runtime.start,
-        stop=runtime.stop,
+        start=lambda: start(runtime),
+        stop=lambda: stop(runtime),
     )
     # Customers' Telegram files copied into the file store, so backups hold them.
     keeper = FileKeeper(
@@ -71,3 +77,17 @@ def telegram_plugin(services: Services, settings: TelegramSettings) -> ChannelPl
     )
     keeper.attach(plugin, services.desk)
     return plugin
+
+
+async def start(runtime: TelegramRuntime) -> None:
+    await runtime.start()
+    try:
+        await register_menus(runtime.ctx)
+    except (TelegramAPIError, TelegramNetworkError) as error:
+        log.warning("telegram: command menus not registered (%s)", error)  # the bot works without them
+
+
+async def stop(runtime: TelegramRuntime) -> None:
+    if runtime.ctx.cards is not None:
+        await runtime.ctx.cards.stop()
+    await runtime.stop()

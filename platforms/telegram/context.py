@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Protocol
 
 from aiogram import Bot
 
@@ -10,6 +11,14 @@ from core.db import SessionFactory
 from core.desk import Desk
 from core.files import FileStore
 from platforms.telegram.sender import Sender
+
+
+class CardUpdates(Protocol):
+    """Keeps the desk's ticket cards in step (bot/card_keeper.py); the platform only carries it."""
+
+    def touch(self, number: int, *, follow: bool = False) -> None: ...
+
+    async def stop(self) -> None: ...
 
 
 @dataclass
@@ -23,3 +32,6 @@ class BotContext:
     language: str
     max_file_size: int
     forum: bool = True
+    # Who has posted in the agents' group, as last written to telegram_agent (user id -> name, username).
+    agents_seen: dict[int, tuple[str, str | None]] = field(default_factory=dict)
+    cards: CardUpdates | None = None

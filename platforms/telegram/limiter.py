@@ -67,4 +67,11 @@ def telegram_rules(settings: TelegramSettings) -> dict[str, Rule]:
         "global": Rule(settings.global_per_second, 1.0, spacing=1.02 / settings.global_per_second),
         "chat": Rule(settings.chat_per_second, 1.0),
         "group": Rule(settings.group_per_minute, 60.0),
+        # A quarter of the group's minute is kept for urgent sends (platforms/telegram/sender.py).
+        "group_routine": Rule(routine_share(settings.group_per_minute), 60.0),
     }
+
+
+def routine_share(per_minute: int) -> int:
+    """How much of the group's budget routine sends may use: all but a quarter (at least one slot kept)."""
+    return max(per_minute - max(per_minute // 4, 1), 1)

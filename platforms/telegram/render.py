@@ -50,13 +50,14 @@ async def send_content(
     choices: Sequence[Choice] = (),
     attachments: Sequence[AttachmentRef] = (),
     thread_id: int | None = None,
+    urgent: bool = False,
 ) -> list[int]:
     """Send text and files to one chat (or topic); the ids of the messages sent, in order."""
     ids: list[int] = []
     markup = keyboard(choices)
     caption = text if attachments and text and len(text) <= CAPTION_LIMIT else None
     for index, attachment in enumerate(attachments):
-        await ctx.sender.slot(chat_id)
+        await ctx.sender.slot(chat_id, urgent=urgent)
         extra = {"caption": caption, "reply_markup": markup} if index == 0 and caption else {}
         file = input_file(ctx, attachment)
         if attachment.kind == "image":
@@ -67,7 +68,7 @@ async def send_content(
     if caption is None:
         pieces = split_text(text)
         for index, piece in enumerate(pieces):
-            await ctx.sender.slot(chat_id)
+            await ctx.sender.slot(chat_id, urgent=urgent)
             last = index == len(pieces) - 1
             sent = await ctx.bot.send_message(
                 chat_id, piece, message_thread_id=thread_id, reply_markup=markup if last else None

@@ -19,6 +19,7 @@ from core.db import create_engine, create_session_factory, transaction
 from core.migrate import SchemaNotReady, ensure_migrated, upgrade
 from core.models import Contract, Organization, ServiceLevel, SupportCalendar
 from core.settings import Settings
+from switchboard.commands.cli_texts import cli_texts, counted
 
 T = TypeVar("T")
 
@@ -110,7 +111,9 @@ def run_load(settings: Settings, args: argparse.Namespace) -> int:
     async def work(session: AsyncSession) -> list[str]:
         notes: list[str] = []
         counts = await contract_file.load(session, contract_file.read(args.file), notes)
-        return [f"loaded {args.file}: " + ", ".join(f"{n} {section}" for section, n in counts.items()), *notes]
+        language = settings.default_language
+        listed = ", ".join(counted(section, n, language) for section, n in counts.items())
+        return [cli_texts("loaded", language, file=args.file, counts=listed), *notes]
 
     return report(settings, work)
 

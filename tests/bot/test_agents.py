@@ -7,7 +7,7 @@ from sqlmodel import col, select
 
 from core.models import Attachment, Direction, Message, Ticket
 from tests.support.telegram import Telegram
-from tests.support.telegram_steps import open_ticket, said, text_of, topic_of
+from tests.support.telegram_steps import in_topic, open_ticket, said, text_of, topic_of
 
 pytestmark = pytest.mark.parametrize("mode", ["polling"])
 
@@ -41,14 +41,23 @@ async def test_notes_stay_internal_and_buttons_act(telegram: Telegram) -> None:
     await bob.press(f"desk:take:{number}", card)
     await said(telegram, alice, "In progress")
     await bob.press(f"desk:ask:{number}", card)
+    prompt = await fake.wait_for(
+        lambda: next((m for m in fake.thread_messages(topic.thread_id) if "write your question" in text_of(m)), None),
+        "the reply prompt",
+    )
+    asked = fake.calls_to("sendMessage")[-1].params
+    assert asked["reply_markup"]["force_reply"] is True and asked["reply_markup"]["input_field_placeholder"]
+    await bob.send("Which room is it in?", thread_id=topic.thread_id, reply_to=prompt["message_id"])
+    await said(telegram, alice, "Which room is it in?")
     await telegram.settled()
     assert all("VIP" not in text for text in alice.texts())
     notes = await telegram.query(select(Message.text).where(col(Message.direction) == Direction.NOTE))
     assert [row.text for row in notes] == ["Customer is a VIP"]
     ticket = (await telegram.query(select(Ticket.type, Ticket.assignee)))[0]
     assert (ticket.type, ticket.assignee) == ("consultation", "Bob")
-    hint = fake.calls_to("answerCallbackQuery")[-1].params
-    assert "/ask" in hint["text"] and hint["show_alert"] is True
+    assert (await telegram.tickets())[0].status == "waiting_customer"
+    line = await in_topic(telegram, topic.thread_id, "→ Waiting for the customer, by Bob")  # agents' words
+    assert "Waiting for your reply" not in text_of(line)
     await bob.press(f"desk:close:{number}", card)
     await said(telegram, alice, f"Request #{number} is closed")
     await fake.wait_for(lambda: topic.closed and topic.name.startswith("🔒"), "the topic closed")

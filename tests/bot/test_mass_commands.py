@@ -3,38 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import update
-from sqlmodel import col
 
-from core.models import SlaClock
-from core.services import Services
-from core.timeutil import utcnow
-from tests.support.contracts import off_loop, office_levels
-from tests.support.telegram import Telegram
-from tests.support.telegram_steps import open_ticket, said, text_of, topic_of
+from tests.support.contracts import clocks_due_now, premium_by_default
+from tests.support.telegram import LOOSE_LIMITS, Telegram
+from tests.support.telegram_steps import in_topic, open_ticket, said, text_of, topic_of
 
 
 @pytest.fixture
 def telegram_overrides() -> dict[str, Any]:
-    return {
-        "telegram_chat_per_second": 50,
-        "telegram_group_per_minute": 1000,
-        "telegram_global_per_second": 100,
-        "timers_poll_interval": 0.1,
-    }
-
-
-async def in_topic(telegram: Telegram, thread_id: int, fragment: str) -> dict[str, Any]:
-    fake = telegram.fake
-    found: dict[str, Any] = await fake.wait_for(
-        lambda: next((m for m in fake.thread_messages(thread_id) if fragment in text_of(m)), None),
-        f"{fragment!r} in topic {thread_id}",
-    )
-    return found
+    return {**LOOSE_LIMITS, "timers_poll_interval": 0.1}
 
 
 async def test_mass_link_broadcast_and_solution_in_the_group(telegram: Telegram) -> None:
@@ -80,26 +60,7 @@ async def test_mass_link_broadcast_and_solution_in_the_group(telegram: Telegram)
 
 
 async def test_the_card_shows_the_level_and_a_breach_is_posted_once(telegram: Telegram) -> None:
-    async def setup() -> None:
-        services = Services.build(telegram.settings.core)
-        try:
-            await office_levels(services, default="premium")
-        finally:
-            await services.engine.dispose()
-
-    async def half_an_hour_later() -> None:
-        # Moved in the database rather than waited for; the app's own timer loop then fires.
-        services = Services.build(telegram.settings.core)
-        try:
-            async with services.sessions() as session, session.begin():
-                due = utcnow() - timedelta(seconds=1)
-                await session.execute(
-                    update(SlaClock).where(col(SlaClock.target) == "first_response").values(due_at=due)
-                )
-        finally:
-            await services.engine.dispose()
-
-    await off_loop(setup)
+    await premium_by_default(telegram.settings.core)
     fake = telegram.fake
     alice = fake.user("Alice")
     number = await open_ticket(telegram, alice, "Camera down")
@@ -108,7 +69,7 @@ async def test_the_card_shows_the_level_and_a_breach_is_posted_once(telegram: Te
     assert "Level: premium" in text_of(card)
     assert "first response: 29 min left" in text_of(card) or "first response: 30 min left" in text_of(card)
 
-    await off_loop(half_an_hour_later)
+    await clocks_due_now(telegram.settings.core, "first_response")
     await in_topic(telegram, topic.thread_id, "SLA breached: first response was due at")
     general = await fake.wait_for(
         lambda: [c for c in fake.calls_to("sendMessage") if "SLA breached in #" in c.params.get("text", "")], "General"

@@ -110,3 +110,16 @@ async def test_a_late_confirmation_is_answered_not_applied(services: Services) -
     assert stale == f"Request #{ticket.number} is no longer waiting for your confirmation (status: In progress)."
     [other] = texts_of(await alice.say(choice="solved:999999"))
     assert other == "Request #999999 was not found among your requests."
+
+
+async def test_closing_a_rated_ticket_again_asks_for_no_rating(services: Services) -> None:
+    alice = CoreCustomer(services)
+    ticket = await solved_ticket(services, alice)
+    await alice.say(choice=f"solved:{ticket.number}")
+    await alice.say(choice=f"rate:{ticket.number}:5")
+    await services.desk.reopen(ticket.number, ANNA, "One more camera")
+    await alice.replies()
+    await services.desk.close(ticket.number, ANNA)
+    [closed] = await alice.replies()
+    assert closed.payload["text"] == f"Request #{ticket.number} is closed."
+    assert choice_ids(closed) == []

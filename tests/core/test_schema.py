@@ -5,7 +5,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
-import bot.models  # noqa: F401  (every package's own tables, so autogenerate sees them all)
+import bot.desk_models  # every package's own tables, so autogenerate sees them all
+import bot.models  # noqa: F401
 import channels.webchat.models
 import channels.whatsapp.models  # noqa: F401
 import core.customer_models

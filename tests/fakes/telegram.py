@@ -28,6 +28,9 @@ What the bot did:
     fake.calls / fake.calls_to("sendMessage")  # every request: Call(method, params, files)
     alice.inbox()                               # messages the bot sent to Alice (dicts, as Telegram)
     fake.topics                                 # thread id -> Topic(name, closed, deleted, icon)
+    fake.commands_for({"type": "chat", "chat_id": fake.group_id}, "ru")  # menus set by setMyCommands
+    fake.edits                                  # each message as an editMessageText left it
+    message["bot_reaction"]                     # emoji the bot set on a message (setMessageReaction)
     fake.thread_messages(thread_id)             # bot messages in one topic
     await fake.wait_for(lambda: ..., "what we wait for")   # poll a condition, fail after a timeout
 
@@ -46,6 +49,7 @@ import asyncio
 import itertools
 import json
 import math
+import re
 import time
 from collections import deque
 from collections.abc import Callable
@@ -58,7 +62,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-JSON_FIELDS = {"reply_markup", "reply_parameters", "entities", "caption_entities", "allowed_updates", "media"}
+JSON_FIELDS = {
+    "reply_markup",
+    "reply_parameters",
+    "entities",
+    "caption_entities",
+    "allowed_updates",
+    "media",
+    "commands",
+    "scope",
+    "reaction",
+}
 INT_FIELDS = {
     "chat_id",
     "from_chat_id",
@@ -72,6 +86,7 @@ INT_FIELDS = {
     "max_connections",
 }
 BOOL_FIELDS = {"show_alert", "drop_pending_updates", "disable_notification", "protect_content"}
+MENTION = re.compile(r"(?<!\w)@\w{4,32}")
 SEND_METHODS = {"sendMessage", "sendPhoto", "sendDocument", "copyMessage"}
 
 
@@ -144,6 +159,8 @@ class FakeTelegram:
         self.webhook_url, self.webhook_secret = "", ""
         self.webhook_statuses: list[int] = []
         self.limits: dict[str, Window] = {}
+        self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self.edits: list[dict[str, Any]] = []  # every message as an editMessageText left it
         self._errors: list[ScriptedError] = []
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
@@ -353,7 +370,7 @@ class FakeTelegram:
             message_thread_id=thread_id,
             is_topic_message=True if thread_id else None,
             reply_to_message=reply_to,
-            reply_markup=params.get("reply_markup"),
+            reply_markup=_inline(params.get("reply_markup")),
             **content,
         )
 
@@ -419,7 +436,7 @@ class FakeTelegram:
             raise ApiError(400, "Bad Request: message text is empty")
         if len(text) > 4096:
             raise ApiError(400, "Bad Request: message is too long")
-        return self._bot_message(params, text=text)
+        return self._bot_message(params, text=text, entities=params.get("entities"))
 
     async def _m_sendPhoto(self, params: dict[str, Any], files: Any) -> Any:
         photo, _ = self._input_file(params.get("photo"), files, "photos")
@@ -447,7 +464,9 @@ class FakeTelegram:
                 "markup are exactly the same as a current content and reply markup of the message",
             )
         message["text"] = params.get("text", "")
-        message["reply_markup"] = params.get("reply_markup")
+        message["reply_markup"] = _inline(params.get("reply_markup"))
+        message["entities"] = params.get("entities") or []
+        self.edits.append(dict(message))
         return message
 
     async def _m_editMessageReplyMarkup(self, params: dict[str, Any], files: Any) -> Any:
@@ -462,6 +481,25 @@ class FakeTelegram:
         if not message["from"]["is_bot"]:
             raise ApiError(400, "Bad Request: message can't be edited")
         return message
+
+    async def _m_setMyCommands(self, params: dict[str, Any], files: Any) -> Any:
+        scope = params.get("scope") or {"type": "default"}
+        for command in params.get("commands", []):
+            if not 1 <= len(command.get("command", "")) <= 32 or not 1 <= len(command.get("description", "")) <= 256:
+                raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+        self.commands[(json.dumps(scope, sort_keys=True), params.get("language_code") or "")] = params["commands"]
+        return True
+
+    def commands_for(self, scope: dict[str, Any], language_code: str = "") -> list[dict[str, Any]]:
+        """The command menu registered for a scope and language ("" = every other language)."""
+        return self.commands.get((json.dumps(scope, sort_keys=True), language_code), [])
+
+    async def _m_setMessageReaction(self, params: dict[str, Any], files: Any) -> Any:
+        message = self.messages.get((int(params.get("chat_id", 0)), int(params.get("message_id", 0))))
+        if message is None:
+            raise ApiError(400, "Bad Request: message to react not found")
+        message["bot_reaction"] = [r.get("emoji") for r in params.get("reaction") or []]
+        return True
 
     async def _m_answerCallbackQuery(self, params: dict[str, Any], files: Any) -> Any:
         return True
@@ -600,9 +638,11 @@ class FakeUser:
 
     async def send(self, text: str, **where: Any) -> dict[str, Any]:
         entities = (
-            [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}] if text.startswith("/") else None
+            [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}] if text.startswith("/") else []
         )
-        message = self.message(text=text, entities=entities, **where)
+        # Telegram marks @usernames as "mention" entities (offsets in UTF-16 units; tests write ASCII).
+        entities += [{"type": "mention", "offset": m.start(), "length": len(m[0])} for m in MENTION.finditer(text)]
+        message = self.message(text=text, entities=entities or None, **where)
         await self.fake.push(self.fake.new_update(message=message))
         return message
 
@@ -645,6 +685,11 @@ class FakeUser:
 
     def texts(self) -> list[str]:
         return [m.get("text") or m.get("caption") or "" for m in self.inbox()]
+
+
+def _inline(markup: Any) -> Any:
+    """Only inline keyboards stay on a message; a reply keyboard or force_reply is not part of it."""
+    return markup if isinstance(markup, dict) and "inline_keyboard" in markup else None
 
 
 def _caption(params: dict[str, Any]) -> dict[str, Any]:

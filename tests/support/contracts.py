@@ -7,9 +7,15 @@ from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import TypeVar
 
+from sqlalchemy import update
+from sqlmodel import col
+
 from core import contracts
 from core.db import transaction
+from core.models import SlaClock
 from core.services import Services
+from core.settings import Settings
+from core.timeutil import utcnow
 
 T = TypeVar("T")
 
@@ -58,3 +64,31 @@ async def off_loop(work: Callable[[], Awaitable[T]]) -> T:
     waits for the write lock inline, which on the app's loop would stall the app holding the lock.
     """
     return await asyncio.to_thread(asyncio.run, work())  # type: ignore[arg-type]
+
+
+async def premium_by_default(settings: Settings) -> None:
+    """`office_levels` with "premium" the default, written to the database of an app served in this process."""
+
+    async def work() -> None:
+        services = Services.build(settings)
+        try:
+            await office_levels(services, default="premium")
+        finally:
+            await services.engine.dispose()
+
+    await off_loop(work)
+
+
+async def clocks_due_now(settings: Settings, target: str) -> None:
+    """Every SLA clock of `target` falls due a second ago: moved in the database rather than waited for."""
+
+    async def work() -> None:
+        services = Services.build(settings)
+        try:
+            async with services.sessions() as session, session.begin():
+                due = utcnow() - timedelta(seconds=1)
+                await session.execute(update(SlaClock).where(col(SlaClock.target) == target).values(due_at=due))
+        finally:
+            await services.engine.dispose()
+
+    await off_loop(work)

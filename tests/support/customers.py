@@ -17,6 +17,7 @@ _ids = itertools.count(1)
 class CoreCustomer:
     def __init__(self, services: Services, address: str = "alice", *, channel: str = "test", language: str = "en"):
         self.services, self.address, self.channel, self.language = services, address, channel, language
+        self.name: str | None = address.title()  # None: a customer who gave no name (an anonymous web visitor)
         self._seen = 0
 
     async def say(
@@ -38,7 +39,7 @@ class CoreCustomer:
                 choice=choice,
                 attachments=files or [],
                 reply_to=reply_to,
-                sender_name=self.address.title(),
+                sender_name=self.name,
                 language=self.language,
             )
         )

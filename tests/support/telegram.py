@@ -66,10 +66,17 @@ def fake() -> FakeTelegram:
     return FakeTelegram()
 
 
+LOOSE_LIMITS: dict[str, Any] = {
+    "telegram_chat_per_second": 50,
+    "telegram_group_per_minute": 1000,
+    "telegram_global_per_second": 100,
+}
+
+
 @pytest.fixture
 def telegram_overrides() -> dict[str, Any]:
     """Per-test settings; the limits are loose so tests are quick, except where a test tightens them."""
-    return {"telegram_chat_per_second": 50, "telegram_group_per_minute": 1000, "telegram_global_per_second": 100}
+    return dict(LOOSE_LIMITS)
 
 
 @pytest.fixture

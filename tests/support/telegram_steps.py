@@ -50,3 +50,13 @@ async def topic_of(telegram: Telegram, number: int) -> Topic:
 
     topic: Topic = await fake.wait_for(ready, f"the topic of #{number} with its card")
     return topic
+
+
+async def in_topic(telegram: Telegram, thread_id: int, fragment: str) -> dict[str, Any]:
+    """The first bot message in a topic containing `fragment`, once it is there."""
+    fake = telegram.fake
+    found: dict[str, Any] = await fake.wait_for(
+        lambda: next((m for m in fake.thread_messages(thread_id) if fragment in text_of(m)), None),
+        f"{fragment!r} in topic {thread_id}",
+    )
+    return found

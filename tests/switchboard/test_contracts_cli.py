@@ -26,9 +26,9 @@ access_code = "ACME-1"
 """
 
 
-async def switchboard(settings: Settings, *args: str) -> tuple[int, str, str]:
-    """The `switchboard` command line against the test's database."""
-    result = await run_cli(settings, *args)
+async def switchboard(settings: Settings, *args: str, language: str = "en") -> tuple[int, str, str]:
+    """The `switchboard` command line against the test's database, in the given DEFAULT_LANGUAGE."""
+    result = await run_cli(settings.model_copy(update={"default_language": language}), *args)
     return result.code, result.stdout, result.stderr
 
 
@@ -36,7 +36,10 @@ async def test_levels_and_contracts_from_a_file_and_the_command_line(
     migrated: Settings, make_settings: Callable[..., AppSettings], tmp_path: Path
 ) -> None:
     (tmp_path / "contracts.toml").write_text(FILE)
-    assert (await switchboard(migrated, "contracts", "load", str(tmp_path / "contracts.toml")))[0] == 0
+    code, out, _ = await switchboard(migrated, "contracts", "load", str(tmp_path / "contracts.toml"))
+    assert (code, out.split(": ", 1)[1].strip()) == (0, "1 calendar, 1 level, 1 organization, 0 contracts")
+    code, out, _ = await switchboard(migrated, "contracts", "load", str(tmp_path / "contracts.toml"), language="ru")
+    assert (code, out.split(": ", 1)[1].strip()) == (0, "1 календарь, 1 уровень, 1 организация, 0 договоров")
     code, out, _ = await switchboard(
         migrated, "contracts", "calendar", "always", "--days", "24/7", "--hours", "00:00-24:00"
     )
