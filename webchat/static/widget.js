@@ -150,22 +150,38 @@
       var pending = log.querySelector('[data-client="' + event.client_id + '"]');
       if (pending) pending.remove();
     }
-    disableChoices();
-    if (event.choices && event.choices.length) node.appendChild(choices(event.choices));
+    var hadFocus = disableChoices();
+    var group = event.choices && event.choices.length ? choices(event.choices) : null;
+    if (group) node.appendChild(group);
     log.insertBefore(node, log.querySelector(".pending"));
     log.scrollTop = log.scrollHeight;
     typing.hidden = true;
+    // The visitor was on a choice that just went stale: the new choices, or the text box, take the keys.
+    if (hadFocus) (group ? group.querySelector("button") : input).focus();
   }
 
+  // Disables every offered choice; true if one of them had the keyboard focus (a disabled button
+  // drops it to the page body, where whatever is typed next is lost).
   function disableChoices() {
-    log.querySelectorAll(".choices button").forEach(function (b) { b.disabled = true; });
+    var active = root.activeElement, hadFocus = false;
+    log.querySelectorAll(".choices button").forEach(function (b) {
+      if (b === active) hadFocus = true;
+      b.disabled = true;
+    });
+    return hadFocus;
   }
 
   function choices(list) {
     var group = el("div", { "class": "choices", role: "group", "aria-label": T.choices });
     list.forEach(function (c) {
       var b = el("button", { type: "button", "aria-label": c.label }, c.label);
-      b.addEventListener("click", function () { disableChoices(); queue({ text: c.label, choice: c.id }); });
+      b.addEventListener("click", function () {
+        disableChoices();
+        b.classList.add("chosen");
+        b.setAttribute("aria-pressed", "true");
+        input.focus(); // the next question usually wants words; text already typed there stays
+        queue({ text: c.label, choice: c.id });
+      });
       group.appendChild(b);
     });
     return group;
