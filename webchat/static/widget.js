@@ -99,7 +99,7 @@
     isOpen = open;
     panel.hidden = !open;
     launcher.setAttribute("aria-expanded", String(open));
-    if (open) { markRead(); input.focus(); log.scrollTop = log.scrollHeight; } else { launcher.focus(); }
+    if (open) { markRead(); input.focus(); toBottom(); } else { launcher.focus(); }
   }
   launcher.addEventListener("click", function () { setOpen(!isOpen); });
   closeButton.addEventListener("click", function () { setOpen(false); });
@@ -132,6 +132,26 @@
     launcher.setAttribute("aria-label", T.open + (n ? T.unread.replace("{n}", n) : ""));
   }
 
+  // --- keeping the newest message in view -----------------------------------
+  // Images and files arrive after their message was drawn and scrolled to; while the visitor is at
+  // the bottom of the log, any message that grows brings the log back to the bottom.
+  var pinned = true, autoTop = 0;
+  function toBottom() {
+    log.scrollTop = log.scrollHeight;
+    autoTop = log.scrollTop;
+    pinned = true;
+  }
+  log.addEventListener("scroll", function () {
+    // The scroll event of our own toBottom can arrive after an image grew the log: only a move up
+    // from where we put it is the visitor's.
+    pinned = log.scrollTop >= autoTop - 2 || log.scrollHeight - log.scrollTop - log.clientHeight < 24;
+  });
+  var resized = window.ResizeObserver ? new ResizeObserver(function () { if (pinned) toBottom(); }) : null;
+  function follow(node) {
+    if (resized) resized.observe(node);
+    toBottom();
+  }
+
   // --- rendering ----------------------------------------------------------
   function bubble(from, id) {
     var incoming = from !== "visitor";
@@ -154,7 +174,7 @@
     var group = event.choices && event.choices.length ? choices(event.choices) : null;
     if (group) node.appendChild(group);
     log.insertBefore(node, log.querySelector(".pending"));
-    log.scrollTop = log.scrollHeight;
+    follow(node);
     typing.hidden = true;
     // The visitor was on a choice that just went stale: the new choices, or the text box, take the keys.
     if (hadFocus) (group ? group.querySelector("button") : input).focus();
@@ -196,7 +216,9 @@
       .then(function (blob) {
         var href = URL.createObjectURL(blob);
         if (a.kind === "image") {
-          wrap.appendChild(el("img", { src: href, alt: a.filename || "image" }));
+          var img = el("img", { src: href, alt: a.filename || "image" });
+          if (!resized) img.addEventListener("load", function () { if (pinned) toBottom(); });
+          wrap.appendChild(img);
         } else {
           var link = el("a", { href: href, download: a.filename || "file", "aria-label": T.download + " " + (a.filename || "") }, (a.filename || "file"));
           wrap.appendChild(link);
@@ -213,7 +235,7 @@
     node.title = T.queued;
     node.appendChild(el("div", { "class": "text" }, item.text));
     log.appendChild(node);
-    log.scrollTop = log.scrollHeight;
+    follow(node);
   }
 
   // --- sending --------------------------------------------------------------
