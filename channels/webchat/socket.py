@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from channels.webchat import events, visitors
+from channels.webchat import activity, events, visitors
 from channels.webchat.inbound import BadMessage, VisitorMessage, receive
 from channels.webchat.models import WebchatVisitor
 from channels.webchat.origins import origin_allowed
@@ -105,6 +105,17 @@ async def _hello(socket: WebSocket, services: Services) -> tuple[Connection, int
     return connection, after, token
 
 
+async def _welcome(connection: Connection, token: str | None, reset: bool) -> dict[str, Any]:
+    visitor, services = connection.visitor, connection.services
+    # A visitor just created (a new token) has nothing in progress: no query for them.
+    active = token is None and await activity.in_progress(services.sessions, visitor)
+    frame = {"type": "welcome", "token": token, "last": visitor.last_seq, "reset": reset, "active": active}
+    if visitor.last_seq == 0:
+        greeting = of_app(connection.socket.app.state).greeting
+        frame["greeting"] = greeting or texts("greeting", connection.language)
+    return frame
+
+
 @router.websocket("/webchat/ws")
 async def webchat_socket(socket: WebSocket) -> None:
     services: Services = socket.app.state.services
@@ -123,7 +134,7 @@ async def webchat_socket(socket: WebSocket) -> None:
     async with services.fanout.subscribe(events.topic(visitor)) as queue:
         try:
             reset = after > visitor.last_seq  # the widget remembers a conversation this token never had
-            await connection.send({"type": "welcome", "token": token, "last": visitor.last_seq, "reset": reset})
+            await connection.send(await _welcome(connection, token, reset))
             connection.last_sent = 0 if reset else after
             await connection.send_after(connection.last_sent)
             forward = asyncio.create_task(connection.forward(queue))

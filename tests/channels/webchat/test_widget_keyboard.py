@@ -6,6 +6,7 @@ import re
 
 from playwright.async_api import Browser, Page, expect
 from sqlalchemy import select
+from sqlmodel import col
 
 from core.models import Ticket
 from core.texts import texts
@@ -63,7 +64,7 @@ async def test_a_choice_made_with_the_keyboard_keeps_what_is_typed_next(chat: Ch
     assert await focused(page) == "Your message"
 
     async with chat.services.sessions() as session:
-        assert (await session.execute(select(Ticket.subject))).scalars().all() == ["Card reader is dead"]
+        assert (await session.execute(select(col(Ticket.subject)))).scalars().all() == ["Card reader is dead"]
     await page.keyboard.press("Escape")
     await expect(page.get_by_role("dialog")).to_be_hidden()
     assert await focused(page) == "Open support chat"
