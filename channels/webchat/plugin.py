@@ -16,6 +16,8 @@ def webchat_plugin(services: Services, settings: WebchatSettings) -> ChannelPlug
     Its handlers read `settings` from the running app (`channels.webchat.settings.of_app`)."""
     router = APIRouter()
     router.include_router(http.router)
-    router.include_router(socket.router)
+    # A plain Starlette route on this router, not an included one: FastAPI's dependency machinery
+    # and each level of router nesting hold frames for as long as every socket stays open.
+    router.add_websocket_route("/webchat/ws", socket.webchat_socket)
     adapter = WebchatAdapter(services.sessions, services.fanout)
     return ChannelPlugin(name=CHANNEL, adapters={CHANNEL: adapter}, router=router)

@@ -10,6 +10,8 @@ from typing import Any
 
 import uvicorn
 
+from switchboard.commands.serve import SERVER_OPTIONS
+
 
 @contextlib.asynccontextmanager
 async def serve(app: Any, *, port: int = 0, lifespan: str = "on") -> AsyncIterator[str]:
@@ -17,7 +19,8 @@ async def serve(app: Any, *, port: int = 0, lifespan: str = "on") -> AsyncIterat
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", port))
-    config = uvicorn.Config(app, log_config=None, lifespan=lifespan, ws_ping_interval=None)
+    # The same server options as `switchboard serve`, so tests see what production serves.
+    config = uvicorn.Config(app, log_config=None, lifespan=lifespan, ws_ping_interval=None, **SERVER_OPTIONS)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:

@@ -112,3 +112,10 @@ async def test_state_tells_a_socketless_widget_what_is_in_progress_and_unread(ch
         async with Visitor(chat.url, token=visitor.token) as again:
             assert again.welcome["active"] is True
             assert "greeting" not in again.welcome
+
+
+async def test_widget_sockets_are_not_compressed(chat: Chat) -> None:
+    """permessage-deflate held ~45 KiB of zlib state per socket (issue 16: 87 KiB per socket)."""
+    async with Visitor(chat.url) as visitor:  # offers permessage-deflate, as browsers do
+        assert visitor.socket is not None and visitor.socket.response is not None
+        assert visitor.socket.response.headers.get("Sec-WebSocket-Extensions") is None
