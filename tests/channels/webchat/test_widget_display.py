@@ -6,14 +6,14 @@ import asyncio
 import re
 
 import httpx
-from playwright.async_api import Browser, FilePayload, Route, expect
+from playwright.async_api import Browser, Route, expect
 from starlette.responses import HTMLResponse
 
 from channels.webchat.texts import texts as webchat_texts
 from core.texts import texts
 from tests.channels.webchat.conftest import Chat, StartChat
 from tests.channels.webchat.images import png_image
-from tests.channels.webchat.test_browser import say
+from tests.channels.webchat.test_browser import report_with_screenshot, say
 from tests.support.servers import serve
 
 expect.set_options(timeout=15_000)
@@ -34,16 +34,7 @@ async def test_the_newest_message_stays_in_view_when_an_image_above_it_loads(cha
     await page.route(re.compile(r"/webchat/files/"), slowly)
     await page.goto(chat.url + "/")
     await page.get_by_role("button", name="Open support chat").click()
-    await say(page, "Hello")
-    await page.get_by_role("button", name=texts("type.incident", "en")).click()
-    await expect(page.get_by_text(re.compile("what is it about"))).to_be_visible()
-    await say(page, "Card reader is dead")
-    await expect(page.get_by_text(re.compile("describe it in detail"))).to_be_visible()
-    await say(page, "No card is accepted at the front door since 8:00.")
-    await expect(page.get_by_text(re.compile("If you have a screenshot"))).to_be_visible()
-    await page.locator("input[type=file]").set_input_files(
-        files=[FilePayload(name="door.png", mimeType="image/png", buffer=png_image(400, 600))]
-    )
+    await report_with_screenshot(page, png_image(400, 600))
     registered = page.locator(".msg", has_text=re.compile("is registered"))
     await expect(registered).to_be_visible()
     image = page.locator(".msg.out img")

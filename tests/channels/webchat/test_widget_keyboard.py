@@ -36,6 +36,13 @@ async def tab_to(page: Page, name: str, key: str = "Tab", limit: int = 15) -> No
     raise AssertionError(f"{key} never reached {name!r}; focus is on {await focused(page)!r}")
 
 
+async def choose(page: Page, name: str) -> None:
+    """Back from the text box to the offered choice `name` with Shift+Tab, and press Enter on it."""
+    await expect(page.get_by_role("button", name=name)).to_be_enabled()
+    await tab_to(page, name, "Shift+Tab")
+    await page.keyboard.press("Enter")
+
+
 async def test_a_choice_made_with_the_keyboard_keeps_what_is_typed_next(chat: Chat, browser: Browser) -> None:
     page = await browser.new_page(locale="en-US")
     await page.goto(chat.url + "/")
@@ -44,11 +51,7 @@ async def test_a_choice_made_with_the_keyboard_keeps_what_is_typed_next(chat: Ch
     assert await focused(page) == "Your message"
     await page.keyboard.type("Hello")
     await page.keyboard.press("Enter")
-    incident = texts("type.incident", "en")
-    await expect(page.get_by_role("button", name=incident)).to_be_enabled()
-
-    await tab_to(page, incident, "Shift+Tab")
-    await page.keyboard.press("Enter")
+    await choose(page, texts("type.incident", "en"))
     # No wait for the next question: what the visitor types at once must land in the text box.
     assert await focused(page) == "Your message"
     await page.keyboard.type("Card reader is dead")
@@ -56,10 +59,7 @@ async def test_a_choice_made_with_the_keyboard_keeps_what_is_typed_next(chat: Ch
     await expect(page.get_by_text(re.compile("describe it in detail"))).to_be_visible()
     await page.keyboard.type("No card is accepted since 8:00.")
     await page.keyboard.press("Enter")
-    skip = texts("nav.skip", "en")
-    await expect(page.get_by_role("button", name=skip)).to_be_enabled()
-    await tab_to(page, skip, "Shift+Tab")
-    await page.keyboard.press("Enter")
+    await choose(page, texts("nav.skip", "en"))
     await expect(page.get_by_text(re.compile("is registered"))).to_be_visible()
     assert await focused(page) == "Your message"
 

@@ -9,7 +9,7 @@ from playwright.async_api import Browser, Page, expect
 from sqlalchemy import select
 from sqlmodel import col
 
-from core.agents import Agent
+from core.desk import Agent
 from core.models import Ticket
 from core.texts import texts
 from tests.channels.webchat.conftest import Chat
