@@ -3,9 +3,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from fastapi import APIRouter
+from fastapi import APIRouter, WebSocket
 
 from core.delivery import ChannelAdapter
+
+SocketEndpoint = Callable[[WebSocket], Awaitable[None]]
 
 
 @dataclass
@@ -15,5 +17,7 @@ class ChannelPlugin:
     name: str
     adapters: dict[str, ChannelAdapter] = field(default_factory=dict)
     router: APIRouter | None = None
+    # WebSocket endpoints by path, served ahead of the routers (switchboard.sockets): cheaper per socket.
+    sockets: dict[str, SocketEndpoint] = field(default_factory=dict)
     start: Callable[[], Awaitable[None]] | None = None
     stop: Callable[[], Awaitable[None]] | None = None

@@ -12,7 +12,7 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 
-from core.fanout import LocalFanout
+from core.fanout import Inbox, LocalFanout
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ class RedisFanout:
         await self._redis.publish(self._channel(topic), json.dumps(event))
 
     @contextlib.asynccontextmanager
-    async def subscribe(self, topic: str) -> AsyncIterator[asyncio.Queue[dict[str, Any]]]:
+    async def subscribe(self, topic: str) -> AsyncIterator[Inbox]:
         if self._pubsub is None:
             raise RuntimeError("RedisFanout.start() was not called")
         async with self._local.subscribe(topic) as queue:

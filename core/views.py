@@ -11,13 +11,24 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import exists, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from core import sla
 from core.messages import AttachmentRef
-from core.models import Attachment, Contact, Contract, Identity, Message, Organization, Ticket, TicketStatus, TicketType
+from core.models import (
+    Attachment,
+    Contact,
+    Contract,
+    Dialog,
+    Identity,
+    Message,
+    Organization,
+    Ticket,
+    TicketStatus,
+    TicketType,
+)
 from core.sla import ClockView
 from core.tickets import status_name, type_name
 
@@ -194,6 +205,17 @@ async def opening_files(session: AsyncSession, view: TicketView) -> list[tuple[A
         .order_by(col(Attachment.id))
     )
     return [(_ref(file), _message(message, [])) for file, message in (await session.execute(query)).all()]
+
+
+async def in_progress(session: AsyncSession, channel: str, address: str) -> bool:
+    """Whether this address has a request that is not closed, or a dialog with the bot not finished."""
+    open_ticket = exists().where(
+        col(Ticket.channel) == channel, col(Ticket.address) == address, col(Ticket.status) != TicketStatus.CLOSED
+    )
+    open_dialog = exists().where(
+        col(Dialog.identity_id) == Identity.id, col(Identity.channel) == channel, col(Identity.address) == address
+    )
+    return bool((await session.execute(select(open_ticket | open_dialog))).scalar())
 
 
 async def last_inbound_at(session: AsyncSession, channel: str, address: str) -> datetime | None:

@@ -14,6 +14,7 @@ from core.settings import Settings
 from switchboard import cluster, health, observability
 from switchboard.plugins import registry
 from switchboard.settings import AppSettings
+from switchboard.sockets import SocketRoutes
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,8 @@ def build_app(settings: AppSettings | Settings | None = None) -> FastAPI:
     app = FastAPI(title="Switchboard", lifespan=lifespan)
     app.state.services = services
     app.state.settings = app_settings
+    # Added first, so it sits inside observability's middlewares: those still see every socket.
+    app.add_middleware(SocketRoutes, sockets={path: fn for plugin in plugins for path, fn in plugin.sockets.items()})
     app.include_router(health.router)
     observability.install(app, services)
     for plugin in plugins:

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Header, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from channels.webchat import events, visitors
+from channels.webchat import activity, events, visitors
 from channels.webchat.inbound import CLIENT_ID, Upload, VisitorMessage, receive
 from channels.webchat.models import WebchatVisitor
 from channels.webchat.origins import allowed_origins
@@ -23,6 +23,7 @@ from core.services import Services
 router = APIRouter()
 STATIC = files("webchat") / "static"
 ASSETS = {"widget.js": "text/javascript; charset=utf-8", "widget.css": "text/css; charset=utf-8"}
+ICON_CACHE = {"Cache-Control": "public, max-age=86400"}
 
 
 def _services(request: Request) -> Services:
@@ -51,6 +52,21 @@ async def _visitor(request: Request, authorization: str | None) -> WebchatVisito
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 async def demo_page() -> HTMLResponse:
     return HTMLResponse((STATIC / "demo.html").read_text(encoding="utf-8"))
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+async def favicon() -> Response:
+    return Response((STATIC / "favicon.ico").read_bytes(), media_type="image/x-icon", headers=ICON_CACHE)
+
+
+@router.get("/webchat/state")
+async def state(request: Request, read: int = 0, authorization: Annotated[str | None, Header()] = None) -> Response:
+    """For a widget holding no socket: whether the visitor has a conversation in progress, and unread messages."""
+    services = _services(request)
+    visitor = await _visitor(request, authorization)
+    if visitor is None:
+        return _error(request, 401, "error.unauthorized", services.settings.default_language)
+    return _cors(request, JSONResponse(await activity.summary(services.sessions, visitor, max(read, 0))))
 
 
 @router.get("/webchat/{asset}", include_in_schema=False)

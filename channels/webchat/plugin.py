@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from channels.base import ChannelPlugin
+from channels.base import ChannelPlugin, SocketEndpoint
 from channels.webchat import http, socket
 from channels.webchat.adapter import WebchatAdapter
 from channels.webchat.events import CHANNEL
@@ -16,6 +16,7 @@ def webchat_plugin(services: Services, settings: WebchatSettings) -> ChannelPlug
     Its handlers read `settings` from the running app (`channels.webchat.settings.of_app`)."""
     router = APIRouter()
     router.include_router(http.router)
-    router.include_router(socket.router)
     adapter = WebchatAdapter(services.sessions, services.fanout)
-    return ChannelPlugin(name=CHANNEL, adapters={CHANNEL: adapter}, router=router)
+    # Served ahead of the routers (switchboard.sockets): every open socket would hold their frames.
+    sockets: dict[str, SocketEndpoint] = {"/webchat/ws": socket.webchat_socket}
+    return ChannelPlugin(name=CHANNEL, adapters={CHANNEL: adapter}, router=router, sockets=sockets)

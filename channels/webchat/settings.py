@@ -12,6 +12,8 @@ class WebchatSettings(BaseSettings):
 
     identity_secret: str = ""
     allowed_origins: str = ""
+    # Shown when a visitor first opens the widget; empty: the default words in the widget's language.
+    greeting: str = ""
 
 
 def of_app(state: Any) -> WebchatSettings:

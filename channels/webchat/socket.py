@@ -8,19 +8,19 @@ import json
 import logging
 from typing import Any
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi import WebSocket, WebSocketDisconnect
 
-from channels.webchat import events, visitors
+from channels.webchat import activity, events, visitors
 from channels.webchat.inbound import BadMessage, VisitorMessage, receive
 from channels.webchat.models import WebchatVisitor
 from channels.webchat.origins import origin_allowed
 from channels.webchat.settings import of_app
 from channels.webchat.texts import texts
+from core.fanout import Inbox
 from core.i18n import pick_language
 from core.services import Services
 
 log = logging.getLogger(__name__)
-router = APIRouter()
 HELLO_TIMEOUT = 10.0
 POLICY_VIOLATION = 1008
 
@@ -31,6 +31,8 @@ class Connection:
         self.name: str | None = None
         self.last_sent = 0
         self._send_lock = asyncio.Lock()
+        self.inbox: Inbox | None = None
+        self._forwarding: asyncio.Task[None] | None = None
 
     async def send(self, frame: dict[str, Any]) -> None:
         async with self._send_lock:
@@ -47,9 +49,35 @@ class Connection:
             if len(page) < events.HISTORY_PAGE:
                 return
 
-    async def forward(self, queue: asyncio.Queue[dict[str, Any]]) -> None:
-        while True:
-            item = await queue.get()
+    def listen(self, inbox: Inbox) -> None:
+        """Forward the inbox's live events from now on (and any that came while catching up)."""
+        self.inbox = inbox
+        inbox.on_put = self.wake
+        self.wake()
+
+    def wake(self) -> None:
+        # One task forwards while events wait and ends when the inbox is empty: an idle socket holds
+        # no task of its own (thousands are open at once).
+        idle = self._forwarding is None or self._forwarding.done()
+        if self.inbox is not None and not self.inbox.empty() and idle:
+            self._forwarding = asyncio.get_running_loop().create_task(self._forward_quietly(self.inbox))
+
+    async def stop(self) -> None:
+        if self.inbox is not None:
+            self.inbox.on_put = None
+        if self._forwarding is not None:
+            self._forwarding.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._forwarding
+
+    async def _forward_quietly(self, inbox: Inbox) -> None:
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError):  # the socket closed meanwhile
+            await self.forward(inbox)
+
+    async def forward(self, inbox: Inbox) -> None:
+        """Send what the inbox holds, in order, until it is empty."""
+        while not inbox.empty():
+            item = inbox.get_nowait()
             if item.get("type") != "event":
                 await self.send(item)
             elif item["id"] == self.last_sent + 1:
@@ -106,7 +134,17 @@ async def _hello(socket: WebSocket, services: Services) -> tuple[Connection, int
     return connection, after, token
 
 
-@router.websocket("/webchat/ws")
+async def _welcome(connection: Connection, token: str | None, reset: bool) -> dict[str, Any]:
+    visitor, services = connection.visitor, connection.services
+    # A visitor just created (a new token) has nothing in progress: no query for them.
+    active = token is None and await activity.in_progress(services.sessions, visitor)
+    frame = {"type": "welcome", "token": token, "last": visitor.last_seq, "reset": reset, "active": active}
+    if visitor.last_seq == 0:
+        greeting = of_app(connection.socket.app.state).greeting
+        frame["greeting"] = greeting or texts("greeting", connection.language)
+    return frame
+
+
 async def webchat_socket(socket: WebSocket) -> None:
     services: Services = socket.app.state.services
     if not origin_allowed(of_app(socket.app.state).allowed_origins, socket.headers, socket.url.scheme):
@@ -124,15 +162,13 @@ async def webchat_socket(socket: WebSocket) -> None:
     async with services.fanout.subscribe(events.topic(visitor)) as queue:
         try:
             reset = after > visitor.last_seq  # the widget remembers a conversation this token never had
-            await connection.send({"type": "welcome", "token": token, "last": visitor.last_seq, "reset": reset})
+            await connection.send(await _welcome(connection, token, reset))
             connection.last_sent = 0 if reset else after
             await connection.send_after(connection.last_sent)
-            forward = asyncio.create_task(connection.forward(queue))
+            connection.listen(queue)
             try:
                 await connection.read()
             finally:
-                forward.cancel()
-                with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
-                    await forward
+                await connection.stop()
         except WebSocketDisconnect:
             pass

@@ -10,6 +10,7 @@ EN = {
     "error.bad_message": "This message could not be read: {reason}",
     "error.origin": "This site may not embed the support chat.",
     "demo.title": "Switchboard support desk",
+    "greeting": "Hello! How can we help? Write your question here and we will register a request.",
 }
 
 RU = {
@@ -20,6 +21,7 @@ RU = {
     "error.bad_message": "Сообщение не удалось прочитать: {reason}",
     "error.origin": "Этому сайту не разрешено встраивать чат поддержки.",
     "demo.title": "Служба поддержки Switchboard",
+    "greeting": "Здравствуйте! Чем можем помочь? Напишите вопрос здесь, и мы зарегистрируем обращение.",
 }
 
 texts = Catalog({"en": EN, "ru": RU})

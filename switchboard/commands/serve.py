@@ -3,10 +3,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from typing import Any
 
 from core.migrate import SchemaNotReady
 from core.settings import Settings
 from switchboard.commands.migrate import migrate
+
+SERVER_OPTIONS: dict[str, Any] = {
+    # permessage-deflate keeps zlib state (~45 KiB) for every open socket; the widget's frames are a
+    # few hundred bytes of JSON, so compressing them is not worth holding it for thousands of sockets.
+    "ws_per_message_deflate": False,
+}
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -34,5 +41,6 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
         port=args.port or settings.port,
         log_config=None,
         proxy_headers=True,
+        **SERVER_OPTIONS,
     )
     return 0

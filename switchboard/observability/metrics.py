@@ -5,14 +5,11 @@ Gauges read from the database (`refresh_from_database`) describe the shared stat
 their `max` over instances, not the sum.
 
     from switchboard.observability import metrics
-    with metrics.webchat_connection():   # the web-chat socket handler, for as long as it is open
-        ...
+    metrics.webchat_socket_opened()   # and webchat_socket_closed() when it closes
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from prometheus_client import Counter, Gauge, Histogram
@@ -61,14 +58,12 @@ def count_delivery(row: OutboxMessage, outcome: str) -> None:
             SLA_EVENTS.labels(SLA_KINDS[row.kind]).inc()
 
 
-@contextmanager
-def webchat_connection() -> Iterator[None]:
-    """Counts one open web-chat socket for as long as the block runs."""
+def webchat_socket_opened() -> None:
     WEBCHAT_CONNECTIONS.inc()
-    try:
-        yield
-    finally:
-        WEBCHAT_CONNECTIONS.dec()
+
+
+def webchat_socket_closed() -> None:
+    WEBCHAT_CONNECTIONS.dec()
 
 
 async def refresh_from_database(session: AsyncSession) -> None:

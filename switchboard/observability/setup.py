@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import contextlib
 import logging
 import uuid
 
@@ -64,14 +63,21 @@ class WebchatConnectionsMiddleware:
         if scope["type"] != "websocket" or not scope["path"].startswith("/webchat/"):
             await self.app(scope, receive, send)
             return
-        with contextlib.ExitStack() as open_socket:
+        # A flag and a plain gauge call, not an ExitStack: this frame lives as long as the socket.
+        accepted = False
 
-            async def send_counting(message: Message) -> None:
-                if message["type"] == "websocket.accept":
-                    open_socket.enter_context(metrics.webchat_connection())
-                await send(message)
+        async def send_counting(message: Message) -> None:
+            nonlocal accepted
+            if message["type"] == "websocket.accept" and not accepted:
+                accepted = True
+                metrics.webchat_socket_opened()
+            await send(message)
 
+        try:
             await self.app(scope, receive, send_counting)
+        finally:
+            if accepted:
+                metrics.webchat_socket_closed()
 
 
 def _on_received(message: InboundMessage, received: Received) -> None:

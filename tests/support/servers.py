@@ -10,6 +10,8 @@ from typing import Any
 
 import uvicorn
 
+from switchboard.commands.serve import SERVER_OPTIONS
+
 
 @contextlib.asynccontextmanager
 async def serve(app: Any, *, port: int = 0, lifespan: str = "on") -> AsyncIterator[str]:
@@ -17,9 +19,11 @@ async def serve(app: Any, *, port: int = 0, lifespan: str = "on") -> AsyncIterat
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", port))
-    # Keep idle connections open well past a slow step of a test: with uvicorn's default of 5 s, a
-    # client reusing a connection the server has just closed gets "connection reset" (seen under load).
-    config = uvicorn.Config(app, log_config=None, lifespan=lifespan, ws_ping_interval=None, timeout_keep_alive=75)
+    # The same server options as `switchboard serve`, so tests see what production serves; idle
+    # connections kept well past a slow step of a test: with uvicorn's default of 5 s, a client
+    # reusing a connection the server has just closed gets "connection reset" (seen under load).
+    options = {**SERVER_OPTIONS, "timeout_keep_alive": 75}
+    config = uvicorn.Config(app, log_config=None, lifespan=lifespan, ws_ping_interval=None, **options)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:

@@ -28,10 +28,20 @@
     }
   };
   var T = TEXTS[lang];
+  // A text the site may set per language (data-title-ru, {title: {ru: ...}}) or once for all.
+  function localized(name, fallback) {
+    var own = cfg[name];
+    if (own && typeof own === "object") return own[lang] || fallback;
+    return data[name + (lang === "ru" ? "Ru" : "En")] || own || data[name] || fallback;
+  }
+  var title = localized("title", T.title);
   var KEY = "switchboard:" + base;
+  var LINGER = 60000; // ms a socket nothing needs stays open: the question after a closing notice
   var state = load();
-  var socket = null, attempts = 0, timer = null, typingTimer = null, isOpen = false;
+  var socket = null, attempts = 0, timer = null, typingTimer = null, lingerTimer = null, isOpen = false;
   var seen = 0; // the highest event id shown on this page: a new page asks for the whole history
+  var liveFrom = 0; // events after this id (the welcome's last) happen now, not in replayed history
+  var unreadHint = 0; // unread messages counted by the server while no socket brought them here
 
   function load() {
     try { return JSON.parse(localStorage.getItem(KEY)) || {}; } catch (e) { return {}; }
@@ -71,9 +81,9 @@
   launcher.appendChild(icon("M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"));
   var badge = el("span", { "class": "badge", "aria-hidden": "true", hidden: "" });
   launcher.appendChild(badge);
-  var panel = el("div", { "class": "panel", role: "dialog", "aria-label": opt("title", T.title), hidden: "" });
+  var panel = el("div", { "class": "panel", role: "dialog", "aria-label": title, hidden: "" });
   var head = el("div", { "class": "head" });
-  head.appendChild(el("span", { "class": "title" }, opt("title", T.title)));
+  head.appendChild(el("span", { "class": "title" }, title));
   var status = el("span", { "class": "status", role: "status" });
   head.appendChild(status);
   var closeButton = el("button", { "class": "close", type: "button", "aria-label": T.close }, "×");
@@ -99,7 +109,15 @@
     isOpen = open;
     panel.hidden = !open;
     launcher.setAttribute("aria-expanded", String(open));
-    if (open) { markRead(); input.focus(); log.scrollTop = log.scrollHeight; } else { launcher.focus(); }
+    if (open) {
+      markRead();
+      input.focus();
+      toBottom();
+      if (!socket) connect();
+    } else {
+      launcher.focus();
+      settle(0);
+    }
   }
   launcher.addEventListener("click", function () { setOpen(!isOpen); });
   closeButton.addEventListener("click", function () { setOpen(false); });
@@ -121,15 +139,37 @@
 
   function markRead() {
     state.read = state.last;
+    unreadHint = 0;
     save();
     updateBadge();
   }
   function updateBadge() {
     var n = 0;
     log.querySelectorAll(".msg.in").forEach(function (m) { if (+m.dataset.id > state.read) n++; });
+    n = Math.max(n, unreadHint);
     badge.textContent = n > 99 ? "99+" : String(n);
     badge.hidden = n === 0;
     launcher.setAttribute("aria-label", T.open + (n ? T.unread.replace("{n}", n) : ""));
+  }
+
+  // --- keeping the newest message in view -----------------------------------
+  // Images and files arrive after their message was drawn and scrolled to; while the visitor is at
+  // the bottom of the log, any message that grows brings the log back to the bottom.
+  var pinned = true, autoTop = 0;
+  function toBottom() {
+    log.scrollTop = log.scrollHeight;
+    autoTop = log.scrollTop;
+    pinned = true;
+  }
+  log.addEventListener("scroll", function () {
+    // The scroll event of our own toBottom can arrive after an image grew the log: only a move up
+    // from where we put it is the visitor's.
+    pinned = log.scrollTop >= autoTop - 2 || log.scrollHeight - log.scrollTop - log.clientHeight < 24;
+  });
+  var resized = window.ResizeObserver ? new ResizeObserver(function () { if (pinned) toBottom(); }) : null;
+  function follow(node) {
+    if (resized) resized.observe(node);
+    toBottom();
   }
 
   // --- rendering ----------------------------------------------------------
@@ -150,22 +190,38 @@
       var pending = log.querySelector('[data-client="' + event.client_id + '"]');
       if (pending) pending.remove();
     }
-    disableChoices();
-    if (event.choices && event.choices.length) node.appendChild(choices(event.choices));
+    var hadFocus = disableChoices();
+    var group = event.choices && event.choices.length ? choices(event.choices) : null;
+    if (group) node.appendChild(group);
     log.insertBefore(node, log.querySelector(".pending"));
-    log.scrollTop = log.scrollHeight;
+    follow(node);
     typing.hidden = true;
+    // The visitor was on a choice that just went stale: the new choices, or the text box, take the keys.
+    if (hadFocus) (group ? group.querySelector("button") : input).focus();
   }
 
+  // Disables every offered choice; true if one of them had the keyboard focus (a disabled button
+  // drops it to the page body, where whatever is typed next is lost).
   function disableChoices() {
-    log.querySelectorAll(".choices button").forEach(function (b) { b.disabled = true; });
+    var active = root.activeElement, hadFocus = false;
+    log.querySelectorAll(".choices button").forEach(function (b) {
+      if (b === active) hadFocus = true;
+      b.disabled = true;
+    });
+    return hadFocus;
   }
 
   function choices(list) {
     var group = el("div", { "class": "choices", role: "group", "aria-label": T.choices });
     list.forEach(function (c) {
       var b = el("button", { type: "button", "aria-label": c.label }, c.label);
-      b.addEventListener("click", function () { disableChoices(); queue({ text: c.label, choice: c.id }); });
+      b.addEventListener("click", function () {
+        disableChoices();
+        b.classList.add("chosen");
+        b.setAttribute("aria-pressed", "true");
+        input.focus(); // the next question usually wants words; text already typed there stays
+        queue({ text: c.label, choice: c.id });
+      });
       group.appendChild(b);
     });
     return group;
@@ -180,7 +236,9 @@
       .then(function (blob) {
         var href = URL.createObjectURL(blob);
         if (a.kind === "image") {
-          wrap.appendChild(el("img", { src: href, alt: a.filename || "image" }));
+          var img = el("img", { src: href, alt: a.filename || "image" });
+          if (!resized) img.addEventListener("load", function () { if (pinned) toBottom(); });
+          wrap.appendChild(img);
         } else {
           var link = el("a", { href: href, download: a.filename || "file", "aria-label": T.download + " " + (a.filename || "") }, (a.filename || "file"));
           wrap.appendChild(link);
@@ -197,7 +255,7 @@
     node.title = T.queued;
     node.appendChild(el("div", { "class": "text" }, item.text));
     log.appendChild(node);
-    log.scrollTop = log.scrollHeight;
+    follow(node);
   }
 
   // --- sending --------------------------------------------------------------
@@ -215,6 +273,7 @@
   }
 
   function queue(item) {
+    state.active = true; // a visitor who writes has a conversation to follow
     item.client_id = clientId();
     state.queue.push(item);
     save();
@@ -223,7 +282,8 @@
   }
 
   function transmit(item) {
-    if (!socket || socket.readyState !== 1 || !socket.ready) return; // stays queued until the next welcome
+    if (!socket) connect();
+    if (socket.readyState !== 1 || !socket.ready) return; // stays queued until the next welcome
     socket.send(JSON.stringify({ type: "message", client_id: item.client_id, text: item.text, choice: item.choice || null }));
   }
 
@@ -239,8 +299,53 @@
   }
 
   // --- connection -----------------------------------------------------------
+  // A socket costs the server memory, so the widget holds one only while the chat is open, a message
+  // waits to be sent, or the visitor has a conversation in progress (then replies arrive live).
+  function wanted() {
+    return isOpen || state.active || state.queue.length > 0;
+  }
+
+  // Closes the socket when nothing needs it any more, after `delay` ms (a closing notice is often
+  // followed by a question, such as a rating).
+  function settle(delay) {
+    clearTimeout(lingerTimer);
+    if (wanted() || !socket) return;
+    lingerTimer = setTimeout(function () {
+      if (wanted() || !socket) return;
+      var ws = socket;
+      socket = null;
+      clearTimeout(timer);
+      ws.close(1000);
+      status.textContent = "";
+    }, delay);
+  }
+
+  // A returning visitor with nothing in progress: one HTTP request tells whether to connect and how
+  // many answers are unread (an agent may have written after the request was closed).
+  function probe() {
+    fetch(base + "/webchat/state?read=" + state.read, { headers: { Authorization: "Bearer " + state.token } })
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+      .then(function (s) {
+        state.active = s.active;
+        save();
+        if (s.active) { connect(); return; }
+        unreadHint = s.unread;
+        updateBadge();
+      })
+      .catch(function () { /* nothing is lost: opening the chat connects and fetches the history */ });
+  }
+
+  function greet(text) {
+    if (!text || log.querySelector(".greeting")) return;
+    var node = bubble("bot");
+    node.classList.add("greeting");
+    node.appendChild(el("div", { "class": "text" }, text));
+    log.insertBefore(node, log.firstChild);
+  }
+
   function connect() {
     clearTimeout(timer);
+    clearTimeout(lingerTimer);
     status.textContent = T.offline;
     var ws = new WebSocket(base.replace(/^http/, "ws") + "/webchat/ws");
     socket = ws;
@@ -254,6 +359,9 @@
       var f = JSON.parse(m.data);
       if (f.type === "welcome") {
         if (f.token) state.token = f.token;
+        state.active = f.active !== false || state.queue.length > 0;
+        liveFrom = f.last;
+        unreadHint = 0;
         if (f.reset || f.last < state.last) {
           // Our token is not the one that conversation belonged to (a new token, or a reset server).
           seen = state.last = state.read = 0;
@@ -263,18 +371,26 @@
         attempts = 0;
         ws.ready = true;
         status.textContent = "";
+        if (f.last === 0) greet(localized("greeting", f.greeting));
         state.queue.forEach(transmit);
+        settle(0);
       } else if (f.type === "event") {
         if (f.id <= seen) return; // already shown: a reconnect never duplicates
         seen = f.id;
         render(f);
+        if (f.id > liveFrom) {
+          if (f.from === "visitor") state.active = true;
+          else if (f.status === "closed") state.active = false;
+        }
         state.last = Math.max(state.last, f.id);
         if (isOpen && document.visibilityState !== "hidden") state.read = state.last;
         save();
         updateBadge();
+        settle(LINGER);
       } else if (f.type === "ack") {
         state.queue = state.queue.filter(function (i) { return i.client_id !== f.client_id; });
         save();
+        settle(LINGER);
       } else if (f.type === "typing") {
         typing.hidden = false;
         clearTimeout(typingTimer);
@@ -287,6 +403,7 @@
       if (socket !== ws) return;
       socket = null;
       status.textContent = T.offline;
+      if (!wanted()) { status.textContent = ""; return; }
       // Exponential backoff with jitter, so a restarted server is not hit by every widget at once.
       var delay = Math.min(30000, 500 * Math.pow(2, attempts++)) * (0.5 + Math.random() / 2);
       timer = setTimeout(connect, delay);
@@ -294,7 +411,8 @@
   }
 
   state.queue.forEach(renderPending);
-  connect();
   if (opt("open", false)) setOpen(true);
+  else if (state.active || state.queue.length) connect();
+  else if (state.token) probe();
   window.SwitchboardWidget = { open: function () { setOpen(true); }, close: function () { setOpen(false); } };
 })();
