@@ -86,6 +86,8 @@ async def test_intake_with_a_screenshot_agent_reply_reload_and_a_dropped_connect
 
         await chat.services.desk.reply(number, BOB, "We are sending a technician.")
         await expect(page.get_by_text(re.compile("We are sending a technician"))).to_be_visible()
+        # The first reply also moves the ticket to "in progress": that notice follows the words.
+        await expect(page.get_by_text(re.compile("the status is now “In progress”"))).to_be_visible()
         ARTIFACTS.mkdir(exist_ok=True)
         await page.screenshot(path=str(ARTIFACTS / "webchat-open.png"))
 
