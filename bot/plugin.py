@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot import agent_buttons, agent_commands, agent_relay, mass_commands
+from bot import agent_buttons, agent_commands, agent_relay, lookalike, mass_commands
 from bot.contract_events import renderers as contract_renderers
 from bot.desk_adapter import AgentDeskAdapter
 from bot.desk_events import renderers
+from bot.lookalike import renderers as lookalike_renderers
 from core.messages import AGENT_DESK
 from platforms.telegram.context import BotContext
 from platforms.telegram.dispatcher import TelegramSide
@@ -22,12 +23,13 @@ def desk_side(ctx: BotContext, *, bot_channels: Iterable[str] = ()) -> TelegramS
             agent_commands.router(),
             mass_commands.router(),
             agent_buttons.router(),
+            lookalike.router(),
             # Command modules go above the relay: it takes every other message in a ticket's topic.
             agent_relay.router(),
         ],
         commands=agent_commands.AGENT_COMMANDS,
     )
     if ctx.agent_chat_id is not None:
-        table = {**renderers(), **contract_renderers()}
+        table = {**renderers(), **contract_renderers(), **lookalike_renderers()}
         side.adapters[AGENT_DESK] = AgentDeskAdapter(ctx, table, frozenset(bot_channels))
     return side

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core import mass_offer, sla
+from core import lookalike, mass_offer, sla
 from core.dialog import collect, link_to_ticket, resolve_choice
 from core.messages import Choice
 from core.models import Contact, Dialog, Ticket, TicketStatus, TicketType
@@ -126,4 +126,5 @@ async def create_ticket(turn: Turn, dialog: Dialog) -> Ticket:
         [turn.choice("menu:list")],
     )
     to_desk(session, ticket, "ticket_created")
+    await lookalike.on_created(session, ticket, turn.limits.lookalike)
     return ticket

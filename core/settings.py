@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     require_contract: bool = False
     auto_close_days: int = Field(default=3, ge=1)
     timers_poll_interval: float = Field(default=15.0, gt=0)
+    # Mass-incident detection (core/lookalike.py); LOOKALIKE_MIN_REPORTS=0 turns it off.
+    lookalike_window_minutes: float = Field(default=10.0, gt=0)
+    lookalike_min_reports: int = Field(default=3, ge=0)
+    lookalike_similarity: float = Field(default=28.0, gt=0, le=100)
 
     @field_validator("default_language", mode="before")
     @classmethod

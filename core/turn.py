@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.lookalike_text import Thresholds
 from core.messages import Choice, InboundMessage, OutboundMessage
 from core.models import Attachment, Identity, Message
 from core.outbox import enqueue
@@ -20,6 +21,8 @@ class Limits:
     require_contract: bool = False
     # PUBLIC_URL, for the status page link in the creation reply; empty: no link.
     public_url: str = ""
+    # Mass-incident detection on every new incident report; None: off.
+    lookalike: Thresholds | None = None
 
 
 @dataclass

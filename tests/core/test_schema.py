@@ -8,6 +8,7 @@ from sqlmodel import SQLModel
 import bot.models  # noqa: F401  (every package's own tables, so autogenerate sees them all)
 import channels.webchat.models
 import channels.whatsapp.models  # noqa: F401
+import core.desk_models
 import core.models  # noqa: F401
 from core.db import create_engine
 from core.settings import Settings

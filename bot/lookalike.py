@@ -1,0 +1,99 @@
+"""Look-alike incident reports in the agents' General topic: one suggestion, edited as reports arrive,
+and its button that makes the first report the mass incident (core/lookalike.py)."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
+from sqlalchemy import select
+
+from bot.agent_side import act_once, agent_of, in_agent_group
+from bot.context import BotContext
+from bot.desk_events import DeskEvent, Renderer
+from bot.desk_texts import desk_texts
+from bot.inbound import parse_key
+from bot.links import ticket_link, topic_urls
+from bot.texts import texts
+from core import lookalike
+from core.desk import TicketNotFound
+from core.messages import AGENT_DESK
+from core.models import OutboxMessage, OutboxStatus
+from core.tickets import TicketError
+
+PREFIX = "alike:"
+
+
+async def suggestion(event: DeskEvent) -> list[int]:
+    meta, language = event.message.meta, event.ctx.language
+    numbers: list[int] = meta["numbers"]
+    async with event.ctx.sessions() as session:
+        urls = await topic_urls(session, numbers)
+        query = (
+            select(OutboxMessage.external_id)
+            .where(
+                OutboxMessage.channel == AGENT_DESK,
+                OutboxMessage.address == event.message.address,
+                OutboxMessage.status == OutboxStatus.SENT,
+                OutboxMessage.external_id.is_not(None),  # type: ignore[union-attr]
+            )
+            .order_by(OutboxMessage.id.desc())  # type: ignore[union-attr]
+        )
+        previous = parse_key((await session.execute(query.limit(1))).scalar_one_or_none())
+    text = desk_texts(
+        "lookalike.suggestion",
+        language,
+        count=len(numbers),
+        minutes=meta["minutes"],
+        numbers=" ".join(ticket_link(n, urls) for n in numbers),
+    )
+    markup = None
+    if accepted := meta.get("accepted"):
+        linked = ", ".join(f"#{n}" for n in numbers[1:]) or "—"
+        text += "\n" + desk_texts("lookalike.accepted", language, agent=accepted, number=numbers[0], linked=linked)
+    else:
+        label = desk_texts("lookalike.button", language, number=numbers[0])
+        button = InlineKeyboardButton(text=label, callback_data=f"{PREFIX}{meta['group']}")
+        markup = InlineKeyboardMarkup(inline_keyboard=[[button]])
+    await event.ctx.sender.slot(event.chat_id)
+    if previous is not None:
+        try:
+            await event.ctx.bot.edit_message_text(
+                text, chat_id=previous[0], message_id=previous[1], reply_markup=markup, parse_mode="HTML"
+            )
+            return [previous[1]]
+        except TelegramBadRequest as error:
+            if "not modified" in error.message:
+                return [previous[1]]
+            if "not found" not in error.message:
+                raise
+            # Someone deleted the suggestion: post it again.
+    sent = await event.ctx.bot.send_message(event.chat_id, text, reply_markup=markup, parse_mode="HTML")
+    return [sent.message_id]
+
+
+def renderers() -> dict[str, Renderer]:
+    return {lookalike.EVENT: suggestion}
+
+
+def router() -> Router:
+    buttons = Router(name="lookalike-buttons")
+    buttons.callback_query.filter(in_agent_group, F.data.startswith(PREFIX))
+    buttons.callback_query.register(accept_pressed)
+    return buttons
+
+
+async def accept_pressed(query: CallbackQuery, ctx: BotContext) -> None:
+    group = (query.data or "").removeprefix(PREFIX)
+    if not group.isdigit():
+        await query.answer()
+        return
+    agent = agent_of(query.from_user)
+    try:
+        async with ctx.sessions() as session:
+            first = await lookalike.first_number(session, int(group))
+        await act_once(ctx, first, f"callback:{query.id}", lambda s, t: lookalike.accept(s, int(group), t, agent))
+    except (TicketError, TicketNotFound) as error:
+        await query.answer(texts("failed", ctx.language, reason=str(error)), show_alert=True)
+        return
+    await query.answer(texts("done", ctx.language))
