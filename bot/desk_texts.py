@@ -11,6 +11,16 @@ EN = {
     "usage.find": "Write what to look for: /find 1042, /find camera archive, /find Irina or /find +7999…",
     "find.none": "Nothing found for “{query}”.",
     "find.title": "Found for “{query}”:",
+    "usage.r": "Name the saved reply: /r greeting (see /canned list).",
+    "usage.canned": "/canned list · /canned add <name> <text> · /canned del <name>\n"
+    "The text may use {name}, {number}, {subject}, {status}, {type}, {agent}.",
+    "canned.unknown": "there is no saved reply “{name}” (see /canned list)",
+    "canned.sent": "Sent to the customer:\n{text}",
+    "canned.title": "Saved replies:",
+    "canned.empty": "none yet; add one with /canned add <name> <text>",
+    "canned.added": "Saved reply “{name}” added; send it with /r {name}.",
+    "canned.replaced": "Saved reply “{name}” replaced.",
+    "canned.deleted": "Saved reply “{name}” deleted.",
 }
 
 RU = {
@@ -20,6 +30,16 @@ RU = {
     "usage.find": "Напишите, что искать: /find 1042, /find архив камеры, /find Ирина или /find +7999…",
     "find.none": "По запросу «{query}» ничего не найдено.",
     "find.title": "Найдено по запросу «{query}»:",
+    "usage.r": "Укажите сохранённый ответ: /r greeting (список: /canned list).",
+    "usage.canned": "/canned list · /canned add <имя> <текст> · /canned del <имя>\n"
+    "В тексте можно использовать {name}, {number}, {subject}, {status}, {type}, {agent}.",
+    "canned.unknown": "нет сохранённого ответа «{name}» (список: /canned list)",
+    "canned.sent": "Отправлено клиенту:\n{text}",
+    "canned.title": "Сохранённые ответы:",
+    "canned.empty": "пока нет; добавьте: /canned add <имя> <текст>",
+    "canned.added": "Ответ «{name}» сохранён; отправка: /r {name}.",
+    "canned.replaced": "Ответ «{name}» заменён.",
+    "canned.deleted": "Ответ «{name}» удалён.",
 }
 
 desk_texts = Catalog({"en": EN, "ru": RU})

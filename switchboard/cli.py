@@ -4,11 +4,11 @@ import argparse
 import sys
 
 from core.settings import Settings, get_settings
-from switchboard.commands import backup, contracts, migrate, orgs, serve
+from switchboard.commands import backup, canned, contracts, migrate, orgs, serve
 from switchboard.observability import logs
 from switchboard.settings import AppSettings
 
-COMMANDS = [serve, migrate, backup, contracts, orgs]
+COMMANDS = [serve, migrate, backup, contracts, orgs, canned]
 
 
 def configure_logging(settings: Settings) -> None:
