@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from bot.desk_events import DeskEvent, Renderer, customer_messages
 from bot.topics import Topics
 from core import views
@@ -11,6 +13,9 @@ from platforms.telegram.context import BotContext
 from platforms.telegram.errors import delivery_outcomes
 from platforms.telegram.messages import message_key
 
+# An event about no one ticket (the daily digest), posted in the group's General topic.
+GeneralRenderer = Callable[[BotContext, OutboundMessage], Awaitable[list[int]]]
+
 
 class AgentDeskAdapter:
     name = AGENT_DESK
@@ -18,11 +23,19 @@ class AgentDeskAdapter:
     max_combined = 50
 
     def __init__(
-        self, ctx: BotContext, renderers: dict[str, Renderer], bot_channels: frozenset[str] = frozenset()
+        self,
+        ctx: BotContext,
+        renderers: dict[str, Renderer],
+        bot_channels: frozenset[str] = frozenset(),
+        general: dict[str, GeneralRenderer] | None = None,
     ) -> None:
         self.ctx, self.renderers, self.topics, self.bot_channels = ctx, renderers, Topics(ctx), bot_channels
+        self.general = general or {}
 
     async def send(self, message: OutboundMessage) -> SendResult:
+        if (general := self.general.get(message.kind)) is not None:
+            with delivery_outcomes():
+                return self._result(await general(self.ctx, message))
         renderer = self.renderers.get(message.kind)
         if renderer is None:
             raise PermanentFailure(f"the agents' group has no renderer for {message.kind!r} events")

@@ -21,6 +21,17 @@ EN = {
     "canned.added": "Saved reply “{name}” added; send it with /r {name}.",
     "canned.replaced": "Saved reply “{name}” replaced.",
     "canned.deleted": "Saved reply “{name}” deleted.",
+    "usage.queue": "/queue shows every list; or one of: /queue unassigned, mine, overdue, waiting.",
+    "queue.unassigned": "Nobody's yet: {count}",
+    "queue.mine": "Yours: {count}",
+    "queue.overdue": "SLA overdue: {count}",
+    "queue.waiting": "Waiting for the customer: {count}",
+    "queue.more": "…and {count} more: /queue {kind}",
+    "digest.title": "Daily digest, {day}",
+    "digest.open": "Open requests: {total} ({by_status})",
+    "digest.none": "none",
+    "digest.sla": "SLA breaches in the last 24 h: {breached}; overdue now: {overdue}",
+    "digest.oldest": "Waiting longest for an answer from us:",
 }
 
 RU = {
@@ -40,6 +51,17 @@ RU = {
     "canned.added": "Ответ «{name}» сохранён; отправка: /r {name}.",
     "canned.replaced": "Ответ «{name}» заменён.",
     "canned.deleted": "Ответ «{name}» удалён.",
+    "usage.queue": "/queue показывает все списки; или один: /queue unassigned, mine, overdue, waiting.",
+    "queue.unassigned": "Ещё ничьи: {count}",
+    "queue.mine": "Ваши: {count}",
+    "queue.overdue": "Просрочен SLA: {count}",
+    "queue.waiting": "Ждут ответа клиента: {count}",
+    "queue.more": "…и ещё {count}: /queue {kind}",
+    "digest.title": "Сводка за день, {day}",
+    "digest.open": "Открытых обращений: {total} ({by_status})",
+    "digest.none": "нет",
+    "digest.sla": "Нарушений SLA за 24 ч: {breached}; просрочено сейчас: {overdue}",
+    "digest.oldest": "Дольше всех ждут нашего ответа:",
 }
 
 desk_texts = Catalog({"en": EN, "ru": RU})

@@ -30,3 +30,8 @@ def ticket_link(number: int, urls: dict[int, str]) -> str:
     """#N as an HTML link to its topic when it has one (messages using it go with parse_mode HTML)."""
     url = urls.get(number)
     return f'<a href="{escape(url)}">#{number}</a>' if url else f"#{number}"
+
+
+def html_text(text: str) -> str:
+    """User or catalog text inside an HTML message: only <, > and & need escaping there."""
+    return escape(text, quote=False)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot import agent_buttons, agent_commands, agent_relay, canned_commands, lookalike, mass_commands, search_commands
+from bot import agent_buttons, agent_commands, agent_relay, canned_commands, lookalike, mass_commands, queue_commands, search_commands
 from bot.contract_events import renderers as contract_renderers
 from bot.desk_adapter import AgentDeskAdapter
 from bot.desk_events import renderers
 from bot.lookalike import renderers as lookalike_renderers
+from bot.queue_commands import general_renderers as digest_renderers
 from core.messages import AGENT_DESK
 from platforms.telegram.context import BotContext
 from platforms.telegram.dispatcher import TelegramSide
@@ -24,6 +25,7 @@ def desk_side(ctx: BotContext, *, bot_channels: Iterable[str] = ()) -> TelegramS
             mass_commands.router(),
             search_commands.router(),
             canned_commands.router(),
+            queue_commands.router(),
             agent_buttons.router(),
             lookalike.router(),
             # Command modules go above the relay: it takes every other message in a ticket's topic.
@@ -33,5 +35,5 @@ def desk_side(ctx: BotContext, *, bot_channels: Iterable[str] = ()) -> TelegramS
     )
     if ctx.agent_chat_id is not None:
         table = {**renderers(), **contract_renderers(), **lookalike_renderers()}
-        side.adapters[AGENT_DESK] = AgentDeskAdapter(ctx, table, frozenset(bot_channels))
+        side.adapters[AGENT_DESK] = AgentDeskAdapter(ctx, table, frozenset(bot_channels), digest_renderers())
     return side

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
@@ -11,7 +9,7 @@ from aiogram.types import Message
 from bot.agent_side import in_agent_group
 from bot.context import BotContext
 from bot.desk_texts import desk_texts
-from bot.links import ticket_link, topic_urls
+from bot.links import html_text, ticket_link, topic_urls
 from bot.render import split_text
 from core import search
 from core.tickets import status_name
@@ -27,8 +25,8 @@ def router() -> Router:
 def ticket_lines(found: list[search.Found], urls: dict[int, str], language: str) -> list[str]:
     """One line per ticket: link, status, subject, customer (user text escaped: the message is HTML)."""
     return [
-        f"{ticket_link(f.number, urls)} · {status_name(f.status, language)} · {escape(f.subject)}"
-        + (f" — {escape(f.customer)}" if f.customer else "")
+        f"{ticket_link(f.number, urls)} · {status_name(f.status, language)} · {html_text(f.subject)}"
+        + (f" — {html_text(f.customer)}" if f.customer else "")
         for f in found
     ]
 
@@ -44,6 +42,6 @@ async def find_command(message: Message, command: CommandObject, ctx: BotContext
     if not found:
         await message.reply(desk_texts("find.none", ctx.language, query=query))
         return
-    title = escape(desk_texts("find.title", ctx.language, query=query))
+    title = html_text(desk_texts("find.title", ctx.language, query=query))
     for piece in split_text("\n".join([title, *ticket_lines(found, urls, ctx.language)])):
         await message.reply(piece, parse_mode="HTML", disable_web_page_preview=True)

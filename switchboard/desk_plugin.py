@@ -1,0 +1,41 @@
+"""The agents' desk tools as a plugin: the daily digest loop (DIGEST_TIME), off while no time is set."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import time
+from zoneinfo import ZoneInfo
+
+from pydantic_settings import BaseSettings
+
+from channels.base import ChannelPlugin
+from core.digest import DigestLoop
+from core.services import Services
+
+
+def desk_plugin(services: Services, _settings: BaseSettings) -> ChannelPlugin | None:
+    settings = services.settings
+    if not settings.digest_time:
+        return None
+    loop = DigestLoop(
+        services.sessions,
+        at=time.fromisoformat(settings.digest_time),
+        zone=ZoneInfo(settings.digest_timezone),
+        language=settings.default_language,
+        interval=settings.timers_poll_interval,
+        on_queued=services.desk.on_queued,
+    )
+    tasks: list[asyncio.Task[None]] = []
+
+    async def start() -> None:
+        tasks.append(asyncio.create_task(loop.run(), name="digest"))
+
+    async def stop() -> None:
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        tasks.clear()
+
+    return ChannelPlugin(name="desk", start=start, stop=stop)
