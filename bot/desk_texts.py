@@ -32,6 +32,12 @@ EN = {
     "digest.none": "none",
     "digest.sla": "SLA breaches in the last 24 h: {breached}; overdue now: {overdue}",
     "digest.oldest": "Waiting longest for an answer from us:",
+    "usage.new": "Record a request taken by phone, one field per line:\n/new\nName: Irina Petrova\n"
+    "Contact: +7 999 123-45-67 (phone, e-mail, Telegram id or @username)\nType: incident (or consultation, feature)\n"
+    "Subject: Camera at the gate is dark\nDescription: Since 9:00 …\nContact and subject are required.",
+    "new.bad_type": "Type must be one of: incident, consultation, feature.",
+    "new.reachable": "Request #{number} registered. Updates go to the customer on {channel} ({address}).",
+    "new.unreachable": "Request #{number} registered. No channel reaches this customer: give updates by phone ({address}).",
 }
 
 RU = {
@@ -62,6 +68,12 @@ RU = {
     "digest.none": "нет",
     "digest.sla": "Нарушений SLA за 24 ч: {breached}; просрочено сейчас: {overdue}",
     "digest.oldest": "Дольше всех ждут нашего ответа:",
+    "usage.new": "Запишите обращение, принятое по телефону, по полю в строке:\n/new\nИмя: Ирина Петрова\n"
+    "Контакт: +7 999 123-45-67 (телефон, e-mail, Telegram id или @username)\nТип: инцидент (или консультация, запрос)\n"
+    "Тема: Не работает камера у ворот\nОписание: С 9:00 …\nКонтакт и тема обязательны.",
+    "new.bad_type": "Тип — одно из: инцидент, консультация, запрос (или incident, consultation, feature).",
+    "new.reachable": "Обращение №{number} зарегистрировано. Новости уйдут клиенту в {channel} ({address}).",
+    "new.unreachable": "Обращение №{number} зарегистрировано. Ни один канал не достаёт клиента: сообщайте новости по телефону ({address}).",
 }
 
 desk_texts = Catalog({"en": EN, "ru": RU})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot import agent_buttons, agent_commands, agent_relay, canned_commands, lookalike, mass_commands, queue_commands, search_commands
+from bot import agent_buttons, agent_commands, agent_relay, canned_commands, lookalike, mass_commands, phone_commands, queue_commands, search_commands
 from bot.contract_events import renderers as contract_renderers
 from bot.desk_adapter import AgentDeskAdapter
 from bot.desk_events import renderers
@@ -26,6 +26,7 @@ def desk_side(ctx: BotContext, *, bot_channels: Iterable[str] = ()) -> TelegramS
             search_commands.router(),
             canned_commands.router(),
             queue_commands.router(),
+            phone_commands.router(),
             agent_buttons.router(),
             lookalike.router(),
             # Command modules go above the relay: it takes every other message in a ticket's topic.

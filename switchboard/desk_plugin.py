@@ -1,4 +1,5 @@
-"""The agents' desk tools as a plugin: the daily digest loop (DIGEST_TIME), off while no time is set."""
+"""The agents' desk tools as a plugin: the "phone" channel of requests taken by phone, and the daily
+digest loop (DIGEST_TIME, off while no time is set)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,17 @@ from zoneinfo import ZoneInfo
 from pydantic_settings import BaseSettings
 
 from channels.base import ChannelPlugin
+from core.delivery import ChannelAdapter
 from core.digest import DigestLoop
+from core.phone import PHONE, PhoneAdapter
 from core.services import Services
 
 
-def desk_plugin(services: Services, _settings: BaseSettings) -> ChannelPlugin | None:
+def desk_plugin(services: Services, _settings: BaseSettings) -> ChannelPlugin:
     settings = services.settings
+    adapters: dict[str, ChannelAdapter] = {PHONE: PhoneAdapter(settings.default_language)}
     if not settings.digest_time:
-        return None
+        return ChannelPlugin(name="desk", adapters=adapters)
     loop = DigestLoop(
         services.sessions,
         at=time.fromisoformat(settings.digest_time),
@@ -38,4 +42,4 @@ def desk_plugin(services: Services, _settings: BaseSettings) -> ChannelPlugin | 
                 await task
         tasks.clear()
 
-    return ChannelPlugin(name="desk", start=start, stop=stop)
+    return ChannelPlugin(name="desk", adapters=adapters, start=start, stop=stop)
