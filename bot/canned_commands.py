@@ -7,17 +7,14 @@ import re
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.agent_side import Duplicate, act_once, agent_of, command_ticket, in_agent_group
 from bot.context import BotContext
 from bot.desk_texts import desk_texts
 from bot.render import split_text
 from bot.texts import texts
-from core import agents, canned
-from core.db import transaction
+from core import canned
 from core.desk import TicketNotFound
-from core.models import Ticket
 from core.tickets import TicketError
 
 
@@ -39,16 +36,16 @@ async def send_canned(message: Message, command: CommandObject, ctx: BotContext)
         return
     agent = agent_of(message.from_user)
 
-    async def _send(session: AsyncSession, ticket: Ticket) -> str:
-        reply = await canned.get(session, name)
-        if reply is None:
-            raise canned.CannedError(desk_texts("canned.unknown", ctx.language, name=name))
-        text = await canned.fill(session, reply.text, ticket, agent.name)
-        await agents.reply(session, ctx.files, ticket, agent, text)
-        return text
-
     try:
-        sent = await act_once(ctx, number, f"{message.chat.id}:{message.message_id}", _send)
+        sent = await act_once(
+            ctx,
+            number,
+            f"{message.chat.id}:{message.message_id}",
+            lambda s, t: canned.send(s, ctx.files, t, name, agent),
+        )
+    except canned.UnknownReply:
+        await message.reply(desk_texts("canned.unknown", ctx.language, name=name))
+        return
     except (TicketError, TicketNotFound) as error:
         await message.reply(texts("failed", ctx.language, reason=str(error)))
         return
@@ -72,13 +69,13 @@ async def manage_canned(message: Message, command: CommandObject, ctx: BotContex
             if not name or not text.strip():
                 await message.reply(desk_texts("usage.canned", ctx.language))
                 return
-            async with transaction(ctx.sessions) as session:
+            async with ctx.sessions() as session, session.begin():
                 reply, created = await canned.save(session, name, text, author=author)
             key = "canned.added" if created else "canned.replaced"
             await message.reply(desk_texts(key, ctx.language, name=reply.name))
             return
         if action in ("del", "delete") and rest.strip():
-            async with transaction(ctx.sessions) as session:
+            async with ctx.sessions() as session, session.begin():
                 await canned.delete(session, rest.strip())
             await message.reply(desk_texts("canned.deleted", ctx.language, name=rest.strip()))
             return

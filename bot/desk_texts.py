@@ -14,7 +14,7 @@ EN = {
     "usage.r": "Name the saved reply: /r greeting (see /canned list).",
     "usage.canned": "/canned list · /canned add <name> <text> · /canned del <name>\n"
     "The text may use {name}, {number}, {subject}, {status}, {type}, {agent}.",
-    "canned.unknown": "there is no saved reply “{name}” (see /canned list)",
+    "canned.unknown": "There is no saved reply “{name}” (see /canned list).",
     "canned.sent": "Sent to the customer:\n{text}",
     "canned.title": "Saved replies:",
     "canned.empty": "none yet; add one with /canned add <name> <text>",
@@ -50,7 +50,7 @@ RU = {
     "usage.r": "Укажите сохранённый ответ: /r greeting (список: /canned list).",
     "usage.canned": "/canned list · /canned add <имя> <текст> · /canned del <имя>\n"
     "В тексте можно использовать {name}, {number}, {subject}, {status}, {type}, {agent}.",
-    "canned.unknown": "нет сохранённого ответа «{name}» (список: /canned list)",
+    "canned.unknown": "Нет сохранённого ответа «{name}» (список: /canned list).",
     "canned.sent": "Отправлено клиенту:\n{text}",
     "canned.title": "Сохранённые ответы:",
     "canned.empty": "пока нет; добавьте: /canned add <имя> <текст>",

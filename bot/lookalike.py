@@ -6,7 +6,6 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
-from sqlalchemy import select
 
 from bot.agent_side import act_once, agent_of, in_agent_group
 from bot.context import BotContext
@@ -17,8 +16,6 @@ from bot.links import ticket_link, topic_urls
 from bot.texts import texts
 from core import lookalike
 from core.desk import TicketNotFound
-from core.messages import AGENT_DESK
-from core.models import OutboxMessage, OutboxStatus
 from core.tickets import TicketError
 
 PREFIX = "alike:"
@@ -29,17 +26,7 @@ async def suggestion(event: DeskEvent) -> list[int]:
     numbers: list[int] = meta["numbers"]
     async with event.ctx.sessions() as session:
         urls = await topic_urls(session, numbers)
-        query = (
-            select(OutboxMessage.external_id)
-            .where(
-                OutboxMessage.channel == AGENT_DESK,
-                OutboxMessage.address == event.message.address,
-                OutboxMessage.status == OutboxStatus.SENT,
-                OutboxMessage.external_id.is_not(None),  # type: ignore[union-attr]
-            )
-            .order_by(OutboxMessage.id.desc())  # type: ignore[union-attr]
-        )
-        previous = parse_key((await session.execute(query.limit(1))).scalar_one_or_none())
+        previous = parse_key(await lookalike.last_posted(session, event.message.address))
     text = desk_texts(
         "lookalike.suggestion",
         language,

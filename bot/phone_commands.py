@@ -17,17 +17,14 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot.agent_commands import TYPES
-from bot.agent_side import agent_of, in_agent_group
+from bot.agent_side import RECEIPTS, agent_of, in_agent_group
 from bot.context import BotContext
 from bot.desk_texts import desk_texts
 from bot.texts import texts
 from core import phone
-from core.db import transaction
 from core.models import TicketType
-from core.receipts import claim_receipt
 from core.tickets import TicketError
 
-RECEIPTS = "telegram-agents"
 FIELDS = {
     "name": "name",
     "имя": "name",
@@ -101,9 +98,7 @@ async def new_request(message: Message, command: CommandObject, ctx: BotContext)
         return
     limits = ctx.desk.limits
     try:
-        async with transaction(ctx.sessions) as session:
-            if not await claim_receipt(session, RECEIPTS, f"{message.chat.id}:{message.message_id}"):
-                return
+        async with ctx.sessions() as session, session.begin():
             opened = await phone.open_request(
                 session,
                 caller,
@@ -111,9 +106,12 @@ async def new_request(message: Message, command: CommandObject, ctx: BotContext)
                 number_start=limits.ticket_number_start,
                 default_language=ctx.language,
                 thresholds=limits.lookalike,
+                once=(RECEIPTS, f"{message.chat.id}:{message.message_id}"),
             )
     except TicketError as error:
         await message.reply(texts("failed", ctx.language, reason=str(error)))
+        return
+    if opened is None:
         return
     ctx.desk.on_queued()
     key = "new.reachable" if opened.reachable else "new.unreachable"

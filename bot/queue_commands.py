@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from aiogram import Router
@@ -20,7 +20,6 @@ from core import queues
 from core.digest import EVENT as DIGEST
 from core.messages import OutboundMessage
 from core.tickets import status_name
-from core.timeutil import utcnow
 
 SHORT = 5  # entries per queue in the overview; one queue alone shows more
 ALIASES = {"свободные": "unassigned", "мои": "mine", "просрочено": "overdue", "ждём": "waiting", "ждем": "waiting"}
@@ -34,7 +33,7 @@ def router() -> Router:
 
 
 def entry_line(entry: dict[str, Any], urls: dict[int, str], language: str) -> str:
-    age = duration((utcnow() - datetime.fromisoformat(entry["since"])).total_seconds(), language)
+    age = duration((datetime.now(UTC) - datetime.fromisoformat(entry["since"])).total_seconds(), language)
     who = f" · {html_text(entry['assignee'])}" if entry.get("assignee") else ""
     return (
         f"{ticket_link(entry['number'], urls)} · {status_name(entry['status'], language)} · "

@@ -7,7 +7,10 @@ import re
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import agents
+from core.agents import Agent
 from core.desk_models import CannedReply
+from core.files import FileStore
 from core.models import Contact, Identity, Ticket
 from core.tickets import TicketError, status_name, type_name
 
@@ -18,6 +21,12 @@ PLACEHOLDERS = ("name", "number", "subject", "status", "type", "agent")
 
 class CannedError(TicketError):
     pass
+
+
+class UnknownReply(CannedError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"there is no saved reply “{name}”")
+        self.name = name
 
 
 def check_name(name: str) -> str:
@@ -53,8 +62,18 @@ async def all_replies(session: AsyncSession) -> list[CannedReply]:
 async def delete(session: AsyncSession, name: str) -> None:
     reply = await get(session, name)
     if reply is None:
-        raise CannedError(f"there is no saved reply “{name}”")
+        raise UnknownReply(name)
     await session.delete(reply)
+
+
+async def send(session: AsyncSession, files: FileStore, ticket: Ticket, name: str, agent: Agent) -> str:
+    """Send the saved reply `name` to the ticket's customer as the agent's words; the text sent."""
+    reply = await get(session, name)
+    if reply is None:
+        raise UnknownReply(name)
+    text = await fill(session, reply.text, ticket, agent.name)
+    await agents.reply(session, files, ticket, agent, text)
+    return text
 
 
 async def fill(session: AsyncSession, text: str, ticket: Ticket, agent: str) -> str:

@@ -23,6 +23,7 @@ from core.lookalike_text import Thresholds
 from core.messages import OutboundMessage, SendResult
 from core.models import Contact, Identity, Ticket, TicketStatus, TicketType
 from core.outbox import to_desk
+from core.receipts import claim_receipt
 from core.statuspage import new_token
 from core.tickets import TicketError, allocate_number, notify_customer, record
 
@@ -134,10 +135,16 @@ async def open_request(
     number_start: int,
     default_language: str,
     thresholds: Thresholds | None = None,
-) -> Opened:
-    """Register a caller's request; the customer is told where a channel reaches them."""
+    once: tuple[str, str] | None = None,
+) -> Opened | None:
+    """Register a caller's request; the customer is told where a channel reaches them.
+
+    `once` = (receipt channel, key): None is returned when that key was handled before (a repeated update).
+    """
     if not caller.subject.strip() or not caller.contact.strip():
         raise PhoneRequestError("a request needs at least a contact and a subject")
+    if once is not None and not await claim_receipt(session, *once):
+        return None
     identity = await _identity(session, caller)
     contact = await session.get(Contact, identity.contact_id)
     assert contact is not None

@@ -38,7 +38,7 @@ async def test_canned_reply_reaches_the_customer_with_placeholders(telegram: Tel
     await in_group(telegram, "Sent to the customer:", topic.thread_id)
 
     await bob.send("/r nosuch", thread_id=topic.thread_id)
-    await in_group(telegram, "there is no saved reply “nosuch”", topic.thread_id)
+    await in_group(telegram, "There is no saved reply “nosuch”", topic.thread_id)
     await bob.send("/canned del thanks")
     await in_group(telegram, "Saved reply “thanks” deleted")
     assert await telegram.query(select(CannedReply.name)) == []
