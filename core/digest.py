@@ -7,25 +7,25 @@ that restarts, or a second one, finds the day claimed and sends nothing.
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Callable
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from core import queues
 from core.db import SessionFactory, transaction
+from core.loop import WakeableLoop
 from core.messages import AGENT_DESK, OutboundMessage
 from core.outbox import enqueue
 from core.receipts import claim_receipt
 from core.timeutil import utcnow
 
-log = logging.getLogger(__name__)
 RECEIPTS = "desk-digest"
 EVENT = "digest"
 
 
-class DigestLoop:
+class DigestLoop(WakeableLoop):
+    name = "digest"
+
     def __init__(
         self,
         sessions: SessionFactory,
@@ -36,26 +36,19 @@ class DigestLoop:
         interval: float = 30.0,
         on_queued: Callable[[], None] = lambda: None,
     ) -> None:
+        super().__init__(interval)
         self.sessions, self.at, self.zone, self.language = sessions, at, zone, language
-        self.interval, self.on_queued = interval, on_queued
+        self.on_queued = on_queued
 
-    async def run(self) -> None:
-        while True:
-            try:
-                await self.run_once()
-            except Exception:
-                log.exception("digest pass failed; retrying after a pause")
-            await asyncio.sleep(self.interval)
-
-    async def run_once(self, now: datetime | None = None) -> bool:
-        """Queue today's digest if its time has come and no one has; whether this call did."""
+    async def run_once(self, now: datetime | None = None) -> int:
+        """Queue today's digest if its time has come and no one has; 1 if this call did."""
         now = now or utcnow()
         local = now.astimezone(self.zone)
         if local.time() < self.at:
-            return False
+            return 0
         async with transaction(self.sessions) as session:
             if not await claim_receipt(session, RECEIPTS, local.date().isoformat()):
-                return False
+                return 0
             content = await queues.digest(session, now)
             enqueue(
                 session,
@@ -68,4 +61,4 @@ class DigestLoop:
                 ),
             )
         self.on_queued()
-        return True
+        return 1

@@ -3,8 +3,6 @@ digest loop (DIGEST_TIME, off while no time is set)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from datetime import time
 from zoneinfo import ZoneInfo
 
@@ -15,6 +13,7 @@ from core.delivery import ChannelAdapter
 from core.digest import DigestLoop
 from core.phone import PHONE, PhoneAdapter
 from core.services import Services
+from switchboard.background import background
 
 
 def desk_plugin(services: Services, _settings: BaseSettings) -> ChannelPlugin:
@@ -30,16 +29,5 @@ def desk_plugin(services: Services, _settings: BaseSettings) -> ChannelPlugin:
         interval=settings.timers_poll_interval,
         on_queued=services.desk.on_queued,
     )
-    tasks: list[asyncio.Task[None]] = []
-
-    async def start() -> None:
-        tasks.append(asyncio.create_task(loop.run(), name="digest"))
-
-    async def stop() -> None:
-        for task in tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        tasks.clear()
-
+    start, stop = background("digest", loop.run)
     return ChannelPlugin(name="desk", adapters=adapters, start=start, stop=stop)

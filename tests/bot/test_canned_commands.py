@@ -7,17 +7,10 @@ from sqlalchemy import select
 
 from core.desk_models import CannedReply
 from tests.bot.conftest import Telegram
-from tests.bot.steps import open_ticket, said, text_of, topic_of
+from tests.bot.steps import in_group, open_ticket, said, text_of, topic_of
 from tests.switchboard.test_contracts_cli import switchboard
 
 pytestmark = pytest.mark.parametrize("mode", ["polling"])
-
-
-async def in_group(telegram: Telegram, fragment: str, thread_id: int | None = None) -> str:
-    fake = telegram.fake
-    pool = (lambda: fake.thread_messages(thread_id)) if thread_id else (lambda: fake.chat_messages(fake.group_id))
-    found = await fake.wait_for(lambda: next((m for m in reversed(pool()) if fragment in text_of(m)), None), fragment)
-    return text_of(found)
 
 
 async def test_canned_reply_reaches_the_customer_with_placeholders(telegram: Telegram) -> None:
@@ -30,15 +23,15 @@ async def test_canned_reply_reaches_the_customer_with_placeholders(telegram: Tel
     await bob.send("/canned add thanks Hello {name}! Request #{number} ({subject}) is with {agent}. {unknown}")
     await in_group(telegram, "Saved reply “thanks” added")
     await bob.send("/canned list")
-    assert "thanks: Hello {name}!" in await in_group(telegram, "Saved replies:")
+    assert "thanks: Hello {name}!" in text_of(await in_group(telegram, "Saved replies:"))
 
     await bob.send("/r thanks", thread_id=topic.thread_id)
     sent = await said(telegram, alice, "Hello Alice!")
     assert text_of(sent).endswith(f"Hello Alice! Request #{number} (Badge reader) is with Bob. {{unknown}}")
-    await in_group(telegram, "Sent to the customer:", topic.thread_id)
+    await in_group(telegram, "Sent to the customer:", thread_id=topic.thread_id)
 
     await bob.send("/r nosuch", thread_id=topic.thread_id)
-    await in_group(telegram, "There is no saved reply “nosuch”", topic.thread_id)
+    await in_group(telegram, "There is no saved reply “nosuch”", thread_id=topic.thread_id)
     await bob.send("/canned del thanks")
     await in_group(telegram, "Saved reply “thanks” deleted")
     assert await telegram.query(select(CannedReply.name)) == []

@@ -15,32 +15,20 @@ from core.models import SlaClock, Ticket
 from core.services import Services
 from core.timeutil import utcnow
 from tests.bot.conftest import Telegram
-from tests.bot.steps import open_ticket, text_of, topic_of
+from tests.bot.steps import in_group, open_ticket, text_of, topic_of
 from tests.support.contracts import off_loop, office_levels
 
 pytestmark = pytest.mark.parametrize("mode", ["polling"])
 
 
 @pytest.fixture
-def telegram_overrides() -> dict[str, Any]:
+def telegram_overrides(telegram_overrides: dict[str, Any]) -> dict[str, Any]:
     return {
-        "telegram_chat_per_second": 50,
-        "telegram_group_per_minute": 1000,
-        "telegram_global_per_second": 100,
+        **telegram_overrides,
         "timers_poll_interval": 0.1,
         "digest_time": "00:00",
         "digest_timezone": "Europe/Moscow",
     }
-
-
-async def general(telegram: Telegram, fragment: str, after: int = 0) -> str:
-    """The newest group message with `fragment` among those after the first `after`."""
-    fake = telegram.fake
-    found = await fake.wait_for(
-        lambda: next((m for m in reversed(fake.chat_messages(fake.group_id)[after:]) if fragment in text_of(m)), None),
-        f"{fragment!r} in the group",
-    )
-    return text_of(found)
 
 
 def section(text: str, title: str) -> str:
@@ -76,7 +64,7 @@ async def test_queues_and_a_digest_sent_once(telegram: Telegram) -> None:
     await off_loop(lambda: with_services(overdue))
 
     await bob.send("/queue")
-    text = await general(telegram, "Nobody's yet:")
+    text = text_of(await in_group(telegram, "Nobody's yet:"))
     assert f"#{late}" in section(text, "Nobody's yet: 1") and f"#{taken}" not in section(text, "Nobody's yet")
     assert f"#{taken}</a>" in section(text, "Yours: 1")
     assert f"#{late}" in section(text, "SLA overdue: 1")
@@ -85,13 +73,13 @@ async def test_queues_and_a_digest_sent_once(telegram: Telegram) -> None:
 
     before = len(fake.chat_messages(fake.group_id))
     await bob.send("/queue overdue")
-    text = await general(telegram, "SLA overdue: 1", before)
+    text = text_of(await in_group(telegram, "SLA overdue: 1", after=before))
     assert "Nobody's yet" not in text and f"#{late}" in text
     await bob.send("/queue everything")
-    await general(telegram, "/queue shows every list")
+    await in_group(telegram, "/queue shows every list")
 
     # Due since 00:00 Moscow time, so the app sent it as it started, before any request existed.
-    digest = await general(telegram, "Daily digest")
+    digest = text_of(await in_group(telegram, "Daily digest"))
     assert "Open requests: 0 (none)" in digest and "overdue now: 0" in digest
 
     async def second_instance(services: Services) -> None:

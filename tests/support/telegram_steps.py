@@ -50,3 +50,16 @@ async def topic_of(telegram: Telegram, number: int) -> Topic:
 
     topic: Topic = await fake.wait_for(ready, f"the topic of #{number} with its card")
     return topic
+
+
+async def in_group(
+    telegram: Telegram, fragment: str, *, thread_id: int | None = None, after: int = 0
+) -> dict[str, Any]:
+    """The newest bot message in the agents' group (or one topic) containing `fragment`, after the first `after`."""
+    fake = telegram.fake
+
+    def newest() -> dict[str, Any] | None:
+        pool = fake.thread_messages(thread_id) if thread_id else fake.chat_messages(fake.group_id)
+        return next((m for m in reversed(pool[after:]) if fragment in text_of(m)), None)
+
+    return await fake.wait_for(newest, f"{fragment!r} in the group")
