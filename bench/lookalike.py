@@ -23,7 +23,7 @@ from tests.support.lookalike_score import replay, score
 
 
 def main() -> None:
-    defaults = Settings(_env_file=None)
+    defaults = Settings(_env_file=None)  # type: ignore[call-arg]
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--scenarios", type=int, default=40, help="simulated hours of reports")

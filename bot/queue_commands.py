@@ -52,8 +52,8 @@ async def queue_command(message: Message, command: CommandObject, ctx: BotContex
     sections: list[tuple[str, int, list[dict[str, Any]]]] = []
     async with ctx.sessions() as session:
         for kind in kinds:
-            total, entries = await queues.queue(session, kind, agent=agent, limit=30 if wanted else SHORT)
-            sections.append((kind, total, [entry.meta() for entry in entries]))
+            total, found = await queues.queue(session, kind, agent=agent, limit=30 if wanted else SHORT)
+            sections.append((kind, total, [entry.meta() for entry in found]))
         urls = await topic_urls(session, [e["number"] for _, _, entries in sections for e in entries])
     lines: list[str] = []
     for kind, total, entries in sections:

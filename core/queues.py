@@ -71,7 +71,7 @@ async def queue(
 async def digest(session: AsyncSession, now: datetime | None = None, *, oldest: int = 5) -> dict[str, Any]:
     """The daily digest's content: open tickets by status, SLA breaches, the oldest waiting for us."""
     now = now or utcnow()
-    by_status = dict(
+    by_status: dict[str, int] = dict(
         (
             await session.execute(
                 select(Ticket.status, func.count())

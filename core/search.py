@@ -76,11 +76,11 @@ def _by_contact(query: str) -> object:
         )
         .union(select(Contact.id).where(func.lower(func.coalesce(Contact.name, "")).like(pattern)))
     )
-    return select(Ticket.id).where(Ticket.contact_id.in_(contacts)).order_by(Ticket.id.desc())  # type: ignore[attr-defined]
+    return select(Ticket.id).where(Ticket.contact_id.in_(contacts)).order_by(Ticket.id.desc())  # type: ignore[attr-defined, union-attr]
 
 
 def _by_words(session: AsyncSession, terms: list[str]) -> object:
-    if session.bind.dialect.name == "postgresql":
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
         # The same expressions as the GIN indexes of migration 0009_desk, so the planner uses them.
         words = {"q": " ".join(terms)}
         in_tickets = select(Ticket.id).where(

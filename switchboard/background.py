@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 Hook = Callable[[], Awaitable[None]]
 
 
-def background(name: str, run: Hook) -> tuple[Hook, Hook]:
+def background(name: str, run: Callable[[], Coroutine[Any, Any, None]]) -> tuple[Hook, Hook]:
     """`start` runs `run()` as a task; `stop` cancels it and waits for it to end."""
     tasks: list[asyncio.Task[None]] = []
 
