@@ -36,6 +36,12 @@ EN = {
     "Contact: +7 999 123-45-67 (phone, e-mail, Telegram id or @username)\nType: incident (or consultation, feature)\n"
     "Subject: Camera at the gate is dark\nDescription: Since 9:00 …\nContact and subject are required.",
     "new.bad_type": "Type must be one of: incident, consultation, feature.",
+    "publish.done": "#{number} is published in the suggestions channel; its status will follow there.",
+    "publish.status.new": "🆕 Under consideration",
+    "publish.status.in_progress": "🔧 In progress",
+    "publish.status.waiting_customer": "💬 Under discussion",
+    "publish.status.solved": "✅ Done",
+    "publish.status.closed": "🔒 Closed",
     "new.reachable": "Request #{number} registered. Updates go to the customer on {channel} ({address}).",
     "new.unreachable": "Request #{number} registered. No channel reaches this customer: give updates by phone ({address}).",
 }
@@ -72,6 +78,12 @@ RU = {
     "Контакт: +7 999 123-45-67 (телефон, e-mail, Telegram id или @username)\nТип: инцидент (или консультация, запрос)\n"
     "Тема: Не работает камера у ворот\nОписание: С 9:00 …\nКонтакт и тема обязательны.",
     "new.bad_type": "Тип — одно из: инцидент, консультация, запрос (или incident, consultation, feature).",
+    "publish.done": "№{number} опубликовано в канале предложений; его статус будет обновляться там.",
+    "publish.status.new": "🆕 На рассмотрении",
+    "publish.status.in_progress": "🔧 В работе",
+    "publish.status.waiting_customer": "💬 Обсуждается",
+    "publish.status.solved": "✅ Сделано",
+    "publish.status.closed": "🔒 Закрыто",
     "new.reachable": "Обращение №{number} зарегистрировано. Новости уйдут клиенту в {channel} ({address}).",
     "new.unreachable": "Обращение №{number} зарегистрировано. Ни один канал не достаёт клиента: сообщайте новости по телефону ({address}).",
 }

@@ -16,6 +16,7 @@ from bot.links import ticket_link, topic_urls
 from bot.texts import texts
 from core import lookalike
 from core.desk import TicketNotFound
+from core.posted import last_posted
 from core.tickets import TicketError
 
 PREFIX = "alike:"
@@ -26,7 +27,7 @@ async def suggestion(event: DeskEvent) -> list[int]:
     numbers: list[int] = meta["numbers"]
     async with event.ctx.sessions() as session:
         urls = await topic_urls(session, numbers)
-        previous = parse_key(await lookalike.last_posted(session, event.message.address))
+        previous = parse_key(await last_posted(session, event.message.address))
     text = desk_texts(
         "lookalike.suggestion",
         language,

@@ -1,4 +1,4 @@
-"""Tables of the agents' desk tools: look-alike report groups and canned replies."""
+"""Tables of the agents' desk tools: look-alike report groups, canned replies, published suggestions."""
 
 from __future__ import annotations
 
@@ -28,4 +28,16 @@ class CannedReply(SQLModel, table=True):
     name: str = Field(unique=True, max_length=64)
     text: str = Field(sa_type=Text)
     created_by: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SuggestionPost(SQLModel, table=True):
+    """A feature request an agent published (`/publish`) in the public suggestions channel."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", unique=True)
+    # The status the channel shows (the enum's name, as ticket.status stores it); the loop posts an
+    # update when the ticket's status differs.
+    status: str = Field(max_length=32)
+    published_by: str = Field(max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -18,7 +18,7 @@ from core.agents import Agent
 from core.desk_models import LookalikeGroup
 from core.lookalike_text import Group, Report, Thresholds, place, stems
 from core.messages import AGENT_DESK, OutboundMessage
-from core.models import OutboxMessage, OutboxStatus, Ticket, TicketType
+from core.models import Ticket, TicketType
 from core.outbox import enqueue
 from core.tickets import TicketError
 from core.timeutil import utcnow
@@ -109,21 +109,6 @@ async def _announce(session: AsyncSession, row: LookalikeGroup, tickets: list[Ti
             },
         ),
     )
-
-
-async def last_posted(session: AsyncSession, group_address: str) -> str | None:
-    """The external id of the suggestion's message as last sent, for the renderer to edit it."""
-    query = (
-        select(OutboxMessage.external_id)
-        .where(
-            OutboxMessage.channel == AGENT_DESK,
-            OutboxMessage.address == group_address,
-            OutboxMessage.status == OutboxStatus.SENT,
-            OutboxMessage.external_id.is_not(None),  # type: ignore[union-attr]
-        )
-        .order_by(OutboxMessage.id.desc())  # type: ignore[union-attr]
-    )
-    return (await session.execute(query.limit(1))).scalar_one_or_none()
 
 
 async def first_number(session: AsyncSession, group_id: int) -> int:

@@ -68,6 +68,7 @@ class Services:
                 require_contract=settings.require_contract,
                 public_url=settings.public_url,
                 lookalike=lookalike_thresholds(settings),
+                suggestions_channel_id=settings.suggestions_channel_id,
             ),
             on_queued=on_queued,
         )

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     digest_time: str = ""
     digest_timezone: str = "UTC"
 
+    # The public Telegram channel (the bot an admin there) where agents publish feature requests with
+    # /publish; None: publishing is off.
+    suggestions_channel_id: int | None = None
+
     @field_validator("digest_time")
     @classmethod
     def _check_digest_time(cls, value: str) -> str:

@@ -23,6 +23,8 @@ class Limits:
     public_url: str = ""
     # Mass-incident detection on every new incident report; None: off.
     lookalike: Thresholds | None = None
+    # The public channel feature requests are published in (`/publish`); None: publishing is off.
+    suggestions_channel_id: int | None = None
 
 
 @dataclass

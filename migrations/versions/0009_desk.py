@@ -1,4 +1,4 @@
-"""desk tools: look-alike report groups, canned replies, full-text search of tickets
+"""desk tools: look-alike report groups, canned replies, published suggestions, full-text search of tickets
 
 Revision ID: 0009_desk
 Revises: 0001
@@ -70,6 +70,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("name"),
     )
+    op.create_table(
+        "suggestionpost",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("ticket_id", sa.Integer(), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("published_by", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["ticket_id"], ["ticket.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("ticket_id"),
+    )
     if op.get_bind().dialect.name == "postgresql":
         for statement in POSTGRES_SEARCH:
             op.execute(statement)
@@ -86,6 +97,7 @@ def downgrade() -> None:
         for name in ("ticket_ai", "ticket_au", "ticket_ad", "message_ai", "message_au", "message_ad"):
             op.execute(f"DROP TRIGGER IF EXISTS search_{name}")
         op.execute("DROP TABLE IF EXISTS search_fts")
+    op.drop_table("suggestionpost")
     op.drop_table("cannedreply")
     op.drop_index(op.f("ix_lookalikegroup_updated_at"), table_name="lookalikegroup")
     op.drop_table("lookalikegroup")

@@ -1,0 +1,72 @@
+"""`/publish` in a feature request's topic, and its post in the public suggestions channel (core/suggestions.py)."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command
+from aiogram.types import Message
+
+from bot.agent_side import Duplicate, act_once, agent_of, command_ticket, in_agent_group
+from bot.context import BotContext
+from bot.desk_adapter import GeneralRenderer
+from bot.desk_texts import desk_texts
+from bot.inbound import parse_key
+from bot.texts import texts
+from core import suggestions
+from core.desk import TicketNotFound
+from core.messages import OutboundMessage
+from core.posted import last_posted
+from core.tickets import TicketError
+
+
+def router() -> Router:
+    commands = Router(name="suggestion-commands")
+    commands.message.filter(in_agent_group)
+    commands.message.register(publish_command, Command("publish"))
+    return commands
+
+
+async def publish_command(message: Message, ctx: BotContext) -> None:
+    number = await command_ticket(ctx, message)
+    if number is None or message.from_user is None:
+        return
+    agent, channel = agent_of(message.from_user), ctx.desk.limits.suggestions_channel_id
+    key = f"{message.chat.id}:{message.message_id}"
+    try:
+        done = await act_once(ctx, number, key, lambda s, t: suggestions.publish(s, t, agent, channel))
+    except (TicketError, TicketNotFound) as error:
+        await message.reply(texts("failed", ctx.language, reason=str(error)))
+        return
+    if not isinstance(done, Duplicate):
+        await message.reply(desk_texts("publish.done", ctx.language, number=number))
+
+
+def post_text(meta: dict[str, object], language: str) -> str:
+    """What the public sees: the request's words and where it stands; never who asked."""
+    status = desk_texts(f"publish.status.{meta['status']}", language)
+    return f"💡 {meta['subject']}\n\n{meta['description']}\n\n{status}"
+
+
+async def suggestion_post(ctx: BotContext, message: OutboundMessage) -> list[int]:
+    meta = message.meta
+    chat_id = int(meta["chat_id"])
+    text = post_text(meta, message.language or ctx.language)
+    async with ctx.sessions() as session:
+        previous = parse_key(await last_posted(session, message.address))
+    await ctx.sender.slot(chat_id)
+    if previous is not None:
+        try:
+            await ctx.bot.edit_message_text(text, chat_id=chat_id, message_id=previous[1])
+            return [previous[1]]
+        except TelegramBadRequest as error:
+            if "not modified" in error.message:
+                return [previous[1]]
+            if "not found" not in error.message:
+                raise
+    sent = await ctx.bot.send_message(chat_id, text)
+    return [sent.message_id]
+
+
+def general_renderers() -> dict[str, GeneralRenderer]:
+    return {suggestions.EVENT: suggestion_post}
