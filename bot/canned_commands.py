@@ -8,14 +8,13 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
-from bot.agent_side import Duplicate, act_once, agent_of, command_ticket, in_agent_group
-from bot.context import BotContext
+from bot.agent_side import action_key, agent_of, command_ticket, in_agent_group
 from bot.desk_texts import desk_texts
-from bot.render import split_text
 from bot.texts import texts
 from core import canned
-from core.desk import TicketNotFound
-from core.tickets import TicketError
+from core.desk import TicketError, TicketNotFound
+from platforms.telegram.context import BotContext
+from platforms.telegram.render import split_text
 
 
 def router() -> Router:
@@ -37,11 +36,8 @@ async def send_canned(message: Message, command: CommandObject, ctx: BotContext)
     agent = agent_of(message.from_user)
 
     try:
-        sent = await act_once(
-            ctx,
-            number,
-            f"{message.chat.id}:{message.message_id}",
-            lambda s, t: canned.send(s, ctx.files, t, name, agent),
+        sent = await ctx.desk.on_ticket(
+            number, lambda s, t: canned.send(s, ctx.files, t, name, agent), key=action_key(message)
         )
     except canned.UnknownReply:
         await message.reply(desk_texts("canned.unknown", ctx.language, name=name))
@@ -49,7 +45,7 @@ async def send_canned(message: Message, command: CommandObject, ctx: BotContext)
     except (TicketError, TicketNotFound) as error:
         await message.reply(texts("failed", ctx.language, reason=str(error)))
         return
-    if not isinstance(sent, Duplicate):
+    if sent is not None:  # None: Telegram delivered the command again, already done
         await message.reply(desk_texts("canned.sent", ctx.language, text=sent))
 
 

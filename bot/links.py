@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from bot.models import TelegramTopic
-from core.models import Ticket
+from core import search
 
 
 def topic_url(chat_id: int, thread_id: int) -> str:
@@ -18,12 +18,13 @@ def topic_url(chat_id: int, thread_id: int) -> str:
 
 
 async def topic_urls(session: AsyncSession, numbers: Iterable[int]) -> dict[int, str]:
-    query = (
-        select(Ticket.number, TelegramTopic.chat_id, TelegramTopic.thread_id)
-        .join(TelegramTopic, TelegramTopic.ticket_id == Ticket.id)
-        .where(Ticket.number.in_(list(numbers)))  # type: ignore[attr-defined]
+    ids = await search.ticket_ids(session, list(numbers))
+    numbers_of = {ticket_id: number for number, ticket_id in ids.items()}
+    query = select(TelegramTopic.ticket_id, TelegramTopic.chat_id, TelegramTopic.thread_id).where(
+        col(TelegramTopic.ticket_id).in_(list(numbers_of))
     )
-    return {number: topic_url(chat, thread) for number, chat, thread in (await session.execute(query)).all()}
+    rows = (await session.execute(query)).all()
+    return {numbers_of[ticket_id]: topic_url(chat, thread) for ticket_id, chat, thread in rows}
 
 
 def ticket_link(number: int, urls: dict[int, str]) -> str:

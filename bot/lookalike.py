@@ -7,17 +7,16 @@ from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.agent_side import act_once, agent_of, in_agent_group
-from bot.context import BotContext
+from bot.agent_side import action_key, agent_of, in_agent_group
 from bot.desk_events import DeskEvent, Renderer
 from bot.desk_texts import desk_texts
-from bot.inbound import parse_key
 from bot.links import ticket_link, topic_urls
 from bot.texts import texts
 from core import lookalike
-from core.desk import TicketNotFound
+from core.desk import TicketError, TicketNotFound
 from core.posted import last_posted
-from core.tickets import TicketError
+from platforms.telegram.context import BotContext
+from platforms.telegram.messages import parse_key
 
 PREFIX = "alike:"
 
@@ -80,7 +79,7 @@ async def accept_pressed(query: CallbackQuery, ctx: BotContext) -> None:
     try:
         async with ctx.sessions() as session:
             first = await lookalike.first_number(session, int(group))
-        await act_once(ctx, first, f"callback:{query.id}", lambda s, t: lookalike.accept(s, int(group), t, agent))
+        await ctx.desk.on_ticket(first, lambda s, t: lookalike.accept(s, int(group), t, agent), key=action_key(query))
     except (TicketError, TicketNotFound) as error:
         await query.answer(texts("failed", ctx.language, reason=str(error)), show_alert=True)
         return

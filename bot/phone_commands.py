@@ -17,13 +17,13 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot.agent_commands import TYPES
-from bot.agent_side import RECEIPTS, agent_of, in_agent_group
-from bot.context import BotContext
+from bot.agent_side import action_key, agent_of, in_agent_group
 from bot.desk_texts import desk_texts
 from bot.texts import texts
 from core import phone
-from core.models import TicketType
-from core.tickets import TicketError
+from core.desk import AGENT_ACTIONS, TicketError
+from core.views import TicketType
+from platforms.telegram.context import BotContext
 
 FIELDS = {
     "name": "name",
@@ -106,7 +106,7 @@ async def new_request(message: Message, command: CommandObject, ctx: BotContext)
                 number_start=limits.ticket_number_start,
                 default_language=ctx.language,
                 thresholds=limits.lookalike,
-                once=(RECEIPTS, f"{message.chat.id}:{message.message_id}"),
+                once=(AGENT_ACTIONS, action_key(message)),
             )
     except TicketError as error:
         await message.reply(texts("failed", ctx.language, reason=str(error)))

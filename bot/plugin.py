@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot import agent_buttons, agent_commands, agent_relay, canned_commands, lookalike, mass_commands, phone_commands, queue_commands, search_commands, suggestions
+from bot import (
+    agent_buttons,
+    agent_commands,
+    agent_relay,
+    canned_commands,
+    lookalike,
+    mass_commands,
+    phone_commands,
+    queue_commands,
+    search_commands,
+    suggestions,
+)
 from bot.contract_events import renderers as contract_renderers
 from bot.desk_adapter import AgentDeskAdapter
 from bot.desk_events import renderers

@@ -10,16 +10,16 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot.agent_side import in_agent_group
-from bot.context import BotContext
 from bot.contract_texts import duration
 from bot.desk_adapter import GeneralRenderer
 from bot.desk_texts import desk_texts
 from bot.links import html_text, ticket_link, topic_urls
-from bot.render import split_text
 from core import queues
 from core.digest import EVENT as DIGEST
 from core.messages import OutboundMessage
-from core.tickets import status_name
+from core.views import status_name
+from platforms.telegram.context import BotContext
+from platforms.telegram.render import split_text
 
 SHORT = 5  # entries per queue in the overview; one queue alone shows more
 ALIASES = {"свободные": "unassigned", "мои": "mine", "просрочено": "overdue", "ждём": "waiting", "ждем": "waiting"}

@@ -7,12 +7,12 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot.agent_side import in_agent_group
-from bot.context import BotContext
 from bot.desk_texts import desk_texts
 from bot.links import html_text, ticket_link, topic_urls
-from bot.render import split_text
 from core import search
-from core.tickets import status_name
+from core.views import status_name
+from platforms.telegram.context import BotContext
+from platforms.telegram.render import split_text
 
 
 def router() -> Router:

@@ -7,17 +7,16 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.types import Message
 
-from bot.agent_side import Duplicate, act_once, agent_of, command_ticket, in_agent_group
-from bot.context import BotContext
+from bot.agent_side import action_key, agent_of, command_ticket, in_agent_group
 from bot.desk_adapter import GeneralRenderer
 from bot.desk_texts import desk_texts
-from bot.inbound import parse_key
 from bot.texts import texts
 from core import suggestions
-from core.desk import TicketNotFound
+from core.desk import TicketError, TicketNotFound
 from core.messages import OutboundMessage
 from core.posted import last_posted
-from core.tickets import TicketError
+from platforms.telegram.context import BotContext
+from platforms.telegram.messages import parse_key
 
 
 def router() -> Router:
@@ -32,13 +31,14 @@ async def publish_command(message: Message, ctx: BotContext) -> None:
     if number is None or message.from_user is None:
         return
     agent, channel = agent_of(message.from_user), ctx.desk.limits.suggestions_channel_id
-    key = f"{message.chat.id}:{message.message_id}"
     try:
-        done = await act_once(ctx, number, key, lambda s, t: suggestions.publish(s, t, agent, channel))
+        done = await ctx.desk.on_ticket(
+            number, lambda s, t: suggestions.publish(s, t, agent, channel), key=action_key(message)
+        )
     except (TicketError, TicketNotFound) as error:
         await message.reply(texts("failed", ctx.language, reason=str(error)))
         return
-    if not isinstance(done, Duplicate):
+    if done:  # None: Telegram delivered the command again, already done
         await message.reply(desk_texts("publish.done", ctx.language, number=number))
 
 

@@ -60,6 +60,12 @@ async def find(session: AsyncSession, query: str, *, limit: int = LIMIT) -> list
     return found
 
 
+async def ticket_ids(session: AsyncSession, numbers: list[int]) -> dict[int, int]:
+    """Ticket number -> id, for a desk that keys its own rows (topics) by ticket id."""
+    query = select(Ticket.number, Ticket.id).where(Ticket.number.in_(numbers))  # type: ignore[attr-defined]
+    return {int(number): int(ticket_id) for number, ticket_id in (await session.execute(query)).all()}
+
+
 async def _ids(session: AsyncSession, query: object) -> list[int]:
     return [int(i) for i in (await session.execute(query.limit(200))).scalars()]  # type: ignore[attr-defined]
 

@@ -54,7 +54,7 @@ def _announce(session: AsyncSession, ticket: Ticket, channel_id: int, *, first: 
     )
 
 
-async def publish(session: AsyncSession, ticket: Ticket, agent: Agent, channel_id: int | None) -> None:
+async def publish(session: AsyncSession, ticket: Ticket, agent: Agent, channel_id: int | None) -> bool:
     """Post a feature request in the suggestions channel; its status follows there from now on."""
     if channel_id is None:
         raise PublishError("no suggestions channel is configured (SUGGESTIONS_CHANNEL_ID)")
@@ -66,6 +66,7 @@ async def publish(session: AsyncSession, ticket: Ticket, agent: Agent, channel_i
     status = TicketStatus(ticket.status).name  # as the ticket's enum column stores it, for the loop to compare
     session.add(SuggestionPost(ticket_id=ticket.id or 0, status=status, published_by=agent.name))
     _announce(session, ticket, channel_id, first=True)
+    return True
 
 
 class SuggestionLoop(WakeableLoop):

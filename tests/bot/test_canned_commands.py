@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from core.desk_models import CannedReply
-from tests.bot.conftest import Telegram
-from tests.bot.steps import in_group, open_ticket, said, text_of, topic_of
+from tests.support.telegram import Telegram
+from tests.support.telegram_steps import in_group, open_ticket, said, text_of, topic_of
 from tests.switchboard.test_contracts_cli import switchboard
 
 pytestmark = pytest.mark.parametrize("mode", ["polling"])
@@ -38,7 +38,7 @@ async def test_canned_reply_reaches_the_customer_with_placeholders(telegram: Tel
 
 
 async def test_canned_replies_from_the_command_line(telegram: Telegram) -> None:
-    settings = telegram.settings
+    settings = telegram.settings.core
     assert (await switchboard(settings, "canned", "add", "bye", "Bye, {name}"))[0] == 0
     code, out, _ = await switchboard(settings, "canned", "list")
     assert code == 0 and "bye\tBye, {name}" in out

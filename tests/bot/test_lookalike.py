@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from core.models import Ticket
-from tests.bot.conftest import Telegram
-from tests.bot.steps import open_ticket, text_of, topic_of
+from tests.support.telegram import Telegram
+from tests.support.telegram_steps import open_ticket, text_of, topic_of
 
 pytestmark = pytest.mark.parametrize("mode", ["polling"])
 

@@ -14,9 +14,9 @@ from core.digest import DigestLoop
 from core.models import SlaClock, Ticket
 from core.services import Services
 from core.timeutil import utcnow
-from tests.bot.conftest import Telegram
-from tests.bot.steps import in_group, open_ticket, text_of, topic_of
 from tests.support.contracts import off_loop, office_levels
+from tests.support.telegram import Telegram
+from tests.support.telegram_steps import in_group, open_ticket, text_of, topic_of
 
 pytestmark = pytest.mark.parametrize("mode", ["polling"])
 
@@ -38,7 +38,7 @@ def section(text: str, title: str) -> str:
 
 async def test_queues_and_a_digest_sent_once(telegram: Telegram) -> None:
     async def with_services(work: Any) -> None:
-        services = Services.build(telegram.settings)
+        services = Services.build(telegram.settings.core)
         try:
             await work(services)
         finally:

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.bot.conftest import Telegram
-from tests.bot.steps import in_group, open_ticket, said, text_of, topic_of
+from tests.support.telegram import Telegram
+from tests.support.telegram_steps import in_group, open_ticket, said, text_of, topic_of
 
 pytestmark = pytest.mark.parametrize("mode", ["polling"])
 CHANNEL = -1009876543210

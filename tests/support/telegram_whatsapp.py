@@ -6,17 +6,17 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from core.settings import Settings
 from switchboard.app import build_app
-from tests.bot.conftest import Telegram
+from switchboard.settings import AppSettings
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.whatsapp import FakeWhatsApp
 from tests.support.servers import serve
+from tests.support.telegram import Telegram
 
 
 @asynccontextmanager
 async def telegram_and_whatsapp(
-    make_settings: Callable[..., Settings], **overrides: Any
+    make_settings: Callable[..., AppSettings], **overrides: Any
 ) -> AsyncIterator[tuple[Telegram, FakeWhatsApp]]:
     tg, wa = FakeTelegram(), FakeWhatsApp()
     async with serve(tg.app) as tg_url, serve(wa.app) as wa_url:

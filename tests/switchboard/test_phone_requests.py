@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from core.models import Identity, Ticket
 from core.settings import Settings
-from tests.bot.steps import in_group, text_of, topic_of
+from switchboard.settings import AppSettings
+from tests.support.telegram_steps import in_group, text_of, topic_of
 from tests.support.telegram_whatsapp import telegram_and_whatsapp
 from tests.switchboard.test_mass_everywhere import wa_ticket
 
@@ -22,7 +23,7 @@ She called from the front desk."""
 
 
 async def test_a_phone_request_of_a_whatsapp_customer_gets_its_solution_there(
-    make_settings: Callable[..., Settings], migrated: Settings
+    make_settings: Callable[..., AppSettings], migrated: Settings
 ) -> None:
     async with telegram_and_whatsapp(make_settings) as (telegram, wa):
         tg = telegram.fake
