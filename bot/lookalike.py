@@ -4,19 +4,17 @@ and its button that makes the first report the mass incident (core/lookalike.py)
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.agent_side import action_key, agent_of, in_agent_group
 from bot.desk_events import DeskEvent, Renderer
 from bot.desk_texts import desk_texts
 from bot.links import ticket_link, topic_urls
+from bot.repost import edit_or_post
 from bot.texts import texts
 from core import lookalike
 from core.desk import TicketError, TicketNotFound
-from core.posted import last_posted
 from platforms.telegram.context import BotContext
-from platforms.telegram.messages import parse_key
 
 PREFIX = "alike:"
 
@@ -26,7 +24,6 @@ async def suggestion(event: DeskEvent) -> list[int]:
     numbers: list[int] = meta["numbers"]
     async with event.ctx.sessions() as session:
         urls = await topic_urls(session, numbers)
-        previous = parse_key(await last_posted(session, event.message.address))
     text = desk_texts(
         "lookalike.suggestion",
         language,
@@ -36,27 +33,13 @@ async def suggestion(event: DeskEvent) -> list[int]:
     )
     markup = None
     if accepted := meta.get("accepted"):
-        linked = ", ".join(f"#{n}" for n in numbers[1:]) or "—"
+        linked = ", ".join(f"#{n}" for n in meta.get("linked", [])) or "—"
         text += "\n" + desk_texts("lookalike.accepted", language, agent=accepted, number=numbers[0], linked=linked)
     else:
         label = desk_texts("lookalike.button", language, number=numbers[0])
         button = InlineKeyboardButton(text=label, callback_data=f"{PREFIX}{meta['group']}")
         markup = InlineKeyboardMarkup(inline_keyboard=[[button]])
-    await event.ctx.sender.slot(event.chat_id)
-    if previous is not None:
-        try:
-            await event.ctx.bot.edit_message_text(
-                text, chat_id=previous[0], message_id=previous[1], reply_markup=markup, parse_mode="HTML"
-            )
-            return [previous[1]]
-        except TelegramBadRequest as error:
-            if "not modified" in error.message:
-                return [previous[1]]
-            if "not found" not in error.message:
-                raise
-            # Someone deleted the suggestion: post it again.
-    sent = await event.ctx.bot.send_message(event.chat_id, text, reply_markup=markup, parse_mode="HTML")
-    return [sent.message_id]
+    return await edit_or_post(event.ctx, event.message.address, event.chat_id, text, markup=markup, parse_mode="HTML")
 
 
 def renderers() -> dict[str, Renderer]:

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.types import Message
 
 from bot.agent_side import action_key, agent_of, command_ticket, in_agent_group
 from bot.desk_adapter import GeneralRenderer
 from bot.desk_texts import desk_texts
+from bot.repost import edit_or_post
 from bot.texts import texts
 from core import suggestions
 from core.desk import TicketError, TicketNotFound
 from core.messages import OutboundMessage
-from core.posted import last_posted
 from platforms.telegram.context import BotContext
-from platforms.telegram.messages import parse_key
 
 
 def router() -> Router:
@@ -52,20 +50,7 @@ async def suggestion_post(ctx: BotContext, message: OutboundMessage) -> list[int
     meta = message.meta
     chat_id = int(meta["chat_id"])
     text = post_text(meta, message.language or ctx.language)
-    async with ctx.sessions() as session:
-        previous = parse_key(await last_posted(session, message.address))
-    await ctx.sender.slot(chat_id)
-    if previous is not None:
-        try:
-            await ctx.bot.edit_message_text(text, chat_id=chat_id, message_id=previous[1])
-            return [previous[1]]
-        except TelegramBadRequest as error:
-            if "not modified" in error.message:
-                return [previous[1]]
-            if "not found" not in error.message:
-                raise
-    sent = await ctx.bot.send_message(chat_id, text)
-    return [sent.message_id]
+    return await edit_or_post(ctx, message.address, chat_id, text)
 
 
 def general_renderers() -> dict[str, GeneralRenderer]:

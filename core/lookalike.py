@@ -142,5 +142,7 @@ async def accept(session: AsyncSession, group_id: int, parent: Ticket, agent: Ag
             continue
         linked.append(child.number)
     row.accepted_at, row.accepted_by = utcnow(), agent.name
-    await _announce(session, row, [parent, *(others[i] for i in row.ticket_ids if i in others)], accepted=agent.name)
+    await _announce(
+        session, row, [parent, *(others[i] for i in row.ticket_ids if i in others)], accepted=agent.name, linked=linked
+    )
     return linked

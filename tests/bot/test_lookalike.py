@@ -43,6 +43,8 @@ async def test_alike_reports_get_one_suggestion_that_makes_a_mass_incident(teleg
     bob = fake.agent("Bob")
     await bob.press(button_data(suggestions(telegram)[0]), suggestions(telegram)[0])
     await fake.wait_for(lambda: "made #" in text_of(suggestions(telegram)[0]), "the suggestion marked done")
+    linked = f"#{numbers[1]}, #{numbers[3]}, #{numbers[4]}"
+    assert f"Bob made #{numbers[0]} the mass incident; linked: {linked}." in text_of(suggestions(telegram)[0])
     assert "reply_markup" not in suggestions(telegram)[0] or not suggestions(telegram)[0]["reply_markup"]
     await telegram.settled()
     rows = await telegram.query(select(Ticket.number, Ticket.type, Ticket.parent_id).order_by(Ticket.id))
