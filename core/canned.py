@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from core import agents
-from core.agents import Agent
 from core.desk_models import CannedReply
 from core.files import FileStore
 from core.models import Contact, Identity, Ticket
+from core.staff import Agent
 from core.tickets import TicketError, status_name, type_name
 
 NAME = re.compile(r"^[\w-]{1,64}$", re.UNICODE)
@@ -37,7 +37,7 @@ def check_name(name: str) -> str:
 
 
 async def get(session: AsyncSession, name: str) -> CannedReply | None:
-    query = select(CannedReply).where(CannedReply.name == name.strip().casefold())
+    query = select(CannedReply).where(col(CannedReply.name) == name.strip().casefold())
     return (await session.execute(query)).scalar_one_or_none()
 
 
@@ -80,7 +80,7 @@ async def fill(session: AsyncSession, text: str, ticket: Ticket, agent: str) -> 
     """The reply's text for this ticket: {name} {number} {subject} {status} {type} {agent}; others stay as typed."""
     identity = (
         await session.execute(
-            select(Identity).where(Identity.channel == ticket.channel, Identity.address == ticket.address)
+            select(Identity).where(col(Identity.channel) == ticket.channel, col(Identity.address) == ticket.address)
         )
     ).scalar_one_or_none()
     contact = await session.get(Contact, ticket.contact_id)

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from core import mass
-from core.agents import Agent
 from core.desk_models import LookalikeGroup
 from core.lookalike_text import Group, Report, Thresholds, place, stems
 from core.messages import AGENT_DESK, OutboundMessage
 from core.models import Ticket, TicketType
 from core.outbox import enqueue
+from core.staff import Agent
 from core.tickets import TicketError
 from core.timeutil import utcnow
 
@@ -50,16 +50,16 @@ async def on_created(session: AsyncSession, ticket: Ticket, limits: Thresholds |
         return None
     since = ticket.created_at - limits.window
     query = select(Ticket).where(
-        Ticket.type == TicketType.INCIDENT,
-        Ticket.parent_id.is_(None),  # type: ignore[union-attr]
-        Ticket.status.in_(mass.OPEN_STATUSES),  # type: ignore[attr-defined]
-        Ticket.created_at >= since,
-        Ticket.id != ticket.id,
+        col(Ticket.type) == TicketType.INCIDENT,
+        col(Ticket.parent_id).is_(None),
+        col(Ticket.status).in_(mass.OPEN_STATUSES),
+        col(Ticket.created_at) >= since,
+        col(Ticket.id) != ticket.id,
     )
     recent = {t.id: t for t in (await session.execute(query)).scalars()}
     open_groups = select(LookalikeGroup).where(
-        LookalikeGroup.accepted_at.is_(None),  # type: ignore[union-attr]
-        LookalikeGroup.updated_at >= since,
+        col(LookalikeGroup.accepted_at).is_(None),
+        col(LookalikeGroup.updated_at) >= since,
     )
     rows = list((await session.execute(open_groups.with_for_update())).scalars())
     members = await _tickets(session, [i for row in rows for i in row.ticket_ids if i not in recent])
@@ -87,7 +87,7 @@ async def on_created(session: AsyncSession, ticket: Ticket, limits: Thresholds |
 async def _tickets(session: AsyncSession, ids: Sequence[int]) -> dict[int | None, Ticket]:
     if not ids:
         return {}
-    query = select(Ticket).where(Ticket.id.in_(ids))  # type: ignore[union-attr]
+    query = select(Ticket).where(col(Ticket.id).in_(ids))
     return {t.id: t for t in (await session.execute(query)).scalars()}
 
 
@@ -125,7 +125,7 @@ async def accept(session: AsyncSession, group_id: int, parent: Ticket, agent: Ag
 
     A report that cannot be linked any more (closed, already linked elsewhere) is left as it is.
     """
-    query = select(LookalikeGroup).where(LookalikeGroup.id == group_id).with_for_update()
+    query = select(LookalikeGroup).where(col(LookalikeGroup.id) == group_id).with_for_update()
     row = (await session.execute(query)).scalar_one_or_none()
     if row is None or row.accepted_at is not None:
         raise SuggestionGone(f"the suggestion was already acted on by {row.accepted_by}" if row else "no suggestion")

@@ -12,11 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from core import lookalike, sla
-from core.agents import Agent
 from core.delivery import PermanentFailure
 from core.i18n import Catalog, pick_language
 from core.lookalike_text import Thresholds
@@ -24,6 +23,7 @@ from core.messages import OutboundMessage, SendResult
 from core.models import Contact, Identity, Ticket, TicketStatus, TicketType
 from core.outbox import to_desk
 from core.receipts import claim_receipt
+from core.staff import Agent
 from core.statuspage import new_token
 from core.tickets import TicketError, allocate_number, notify_customer, record
 
@@ -102,13 +102,13 @@ async def _identity(session: AsyncSession, caller: Caller) -> Identity:
     """The identity updates go to: one the customer wrote from, else a recorded phone contact."""
     known: list[Identity] = []
     for channel, address in addresses(caller.contact):
-        query = select(Identity).where(Identity.channel == channel, Identity.address == address)
+        query = select(Identity).where(col(Identity.channel) == channel, col(Identity.address) == address)
         if (identity := (await session.execute(query)).scalar_one_or_none()) is not None:
             if identity.last_inbound_at is not None:
                 return identity
             known.append(identity)
     address = phone_address(caller.contact)[:128]
-    query = select(Identity).where(Identity.channel == PHONE, Identity.address == address)
+    query = select(Identity).where(col(Identity.channel) == PHONE, col(Identity.address) == address)
     if (identity := (await session.execute(query)).scalar_one_or_none()) is not None:
         return identity
     contact_id = known[0].contact_id if known else None
@@ -157,7 +157,7 @@ async def open_request(
         channel=identity.channel,
         address=identity.address,
         language=language,
-        contact_id=contact.id,
+        contact_id=identity.contact_id,
         organization_id=contact.organization_id,
         public_token=new_token(),
     )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from core.messages import AGENT_DESK
 from core.models import OutboxMessage, OutboxStatus
@@ -14,11 +14,11 @@ async def last_posted(session: AsyncSession, address: str) -> str | None:
     query = (
         select(OutboxMessage.external_id)
         .where(
-            OutboxMessage.channel == AGENT_DESK,
-            OutboxMessage.address == address,
-            OutboxMessage.status == OutboxStatus.SENT,
-            OutboxMessage.external_id.is_not(None),  # type: ignore[union-attr]
+            col(OutboxMessage.channel) == AGENT_DESK,
+            col(OutboxMessage.address) == address,
+            col(OutboxMessage.status) == OutboxStatus.SENT,
+            col(OutboxMessage.external_id).is_not(None),
         )
-        .order_by(OutboxMessage.id.desc())  # type: ignore[union-attr]
+        .order_by(col(OutboxMessage.id).desc())
     )
     return (await session.execute(query.limit(1))).scalar_one_or_none()

@@ -6,8 +6,9 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from core.models import SlaClock, Ticket, TicketStatus
 from core.timeutil import utcnow
@@ -32,23 +33,23 @@ class Entry:
 def _overdue(now: datetime) -> Any:
     """Tickets with an SLA target missed and not met: breached by the timers, or due while running."""
     late = or_(
-        SlaClock.breached_at.is_not(None),  # type: ignore[union-attr]
-        (SlaClock.paused_at.is_(None)) & (SlaClock.due_at <= now),  # type: ignore[union-attr, operator]
+        col(SlaClock.breached_at).is_not(None),
+        (col(SlaClock.paused_at).is_(None)) & (col(SlaClock.due_at) <= now),
     )
-    return select(SlaClock.ticket_id).where(SlaClock.met_at.is_(None), late)  # type: ignore[union-attr]
+    return select(SlaClock.ticket_id).where(col(SlaClock.met_at).is_(None), late)
 
 
 def _where(kind: str, agent: str | None, now: datetime) -> list[Any]:
     # Tickets linked to a mass incident follow their parent: they are no one's work of their own.
-    common = [Ticket.parent_id.is_(None)]  # type: ignore[union-attr]
+    common = [col(Ticket.parent_id).is_(None)]
     if kind == "unassigned":
-        return [*common, Ticket.assignee.is_(None), Ticket.status.in_((S.NEW, S.IN_PROGRESS))]  # type: ignore[union-attr, attr-defined]
+        return [*common, col(Ticket.assignee).is_(None), col(Ticket.status).in_((S.NEW, S.IN_PROGRESS))]
     if kind == "mine":
-        return [*common, Ticket.assignee == agent, Ticket.status.in_(OPEN)]  # type: ignore[attr-defined]
+        return [*common, col(Ticket.assignee) == agent, col(Ticket.status).in_(OPEN)]
     if kind == "overdue":
-        return [*common, Ticket.status.in_(OPEN), Ticket.id.in_(_overdue(now))]  # type: ignore[attr-defined, union-attr]
+        return [*common, col(Ticket.status).in_(OPEN), col(Ticket.id).in_(_overdue(now))]
     if kind == "waiting":
-        return [*common, Ticket.status == S.WAITING_CUSTOMER]
+        return [*common, col(Ticket.status) == S.WAITING_CUSTOMER]
     raise ValueError(f"no queue {kind!r}")
 
 
@@ -58,14 +59,15 @@ async def queue(
     """How many tickets a queue holds and its oldest `limit` (waiting: oldest untouched first)."""
     conditions = _where(kind, agent, now or utcnow())
     total = (await session.execute(select(func.count()).select_from(Ticket).where(*conditions))).scalar_one()
-    since = Ticket.updated_at if kind == "waiting" else Ticket.created_at
-    query = (
-        select(Ticket.number, Ticket.status, Ticket.subject, Ticket.assignee, since)
-        .where(*conditions)
-        .order_by(since, Ticket.id)
-    )
-    rows = (await session.execute(query.limit(limit))).all()
-    return int(total), [Entry(int(n), str(s), str(subject), a, at) for n, s, subject, a, at in rows]
+    waiting = kind == "waiting"
+    since = col(Ticket.updated_at) if waiting else col(Ticket.created_at)
+    query = select(Ticket).where(*conditions).order_by(since, col(Ticket.id)).limit(limit)
+    rows = (await session.execute(query)).scalars()
+    return int(total), [entry(t, t.updated_at if waiting else t.created_at) for t in rows]
+
+
+def entry(ticket: Ticket, since: datetime) -> Entry:
+    return Entry(ticket.number, TicketStatus(ticket.status).value, ticket.subject, ticket.assignee, since)
 
 
 async def digest(session: AsyncSession, now: datetime | None = None, *, oldest: int = 5) -> dict[str, Any]:
@@ -75,24 +77,20 @@ async def digest(session: AsyncSession, now: datetime | None = None, *, oldest: 
         (
             await session.execute(
                 select(Ticket.status, func.count())
-                .where(Ticket.status.in_(OPEN), Ticket.parent_id.is_(None))  # type: ignore[attr-defined, union-attr]
+                .where(col(Ticket.status).in_(OPEN), col(Ticket.parent_id).is_(None))
                 .group_by(Ticket.status)
             )
         ).all()
     )
-    breached = select(func.count()).where(SlaClock.breached_at >= now - timedelta(days=1))  # type: ignore[operator]
+    breached = select(func.count()).where(col(SlaClock.breached_at) >= now - timedelta(days=1))
     overdue_total, overdue = await queue(session, "overdue", limit=oldest, now=now)
-    conditions = [Ticket.parent_id.is_(None), Ticket.status.in_((S.NEW, S.IN_PROGRESS))]  # type: ignore[union-attr, attr-defined]
-    rows = await session.execute(
-        select(Ticket.number, Ticket.status, Ticket.subject, Ticket.assignee, Ticket.created_at)
-        .where(*conditions)
-        .order_by(Ticket.created_at, Ticket.id)
-        .limit(oldest)
-    )
+    conditions = [col(Ticket.parent_id).is_(None), col(Ticket.status).in_((S.NEW, S.IN_PROGRESS))]
+    query = select(Ticket).where(*conditions).order_by(col(Ticket.created_at), col(Ticket.id)).limit(oldest)
+    oldest_tickets = (await session.execute(query)).scalars()
     return {
         "by_status": {str(S(status).value): int(n) for status, n in by_status.items()},
         "breached_day": int((await session.execute(breached)).scalar_one()),
         "overdue_total": overdue_total,
         "overdue": [entry.meta() for entry in overdue],
-        "oldest": [Entry(int(n), str(s), str(x), a, at).meta() for n, s, x, a, at in rows.all()],
+        "oldest": [entry(t, t.created_at).meta() for t in oldest_tickets],
     }

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, literal_column, or_, select, text
+from sqlalchemy import func, literal_column, or_, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from core.models import Contact, Identity, Message, Ticket
 
@@ -40,7 +42,7 @@ async def find(session: AsyncSession, query: str, *, limit: int = LIMIT) -> list
     query = query.strip()
     ids: list[int] = []
     if (number := ticket_number(query)) is not None:
-        ids += await _ids(session, select(Ticket.id).where(Ticket.number == number))
+        ids += await _ids(session, select(Ticket.id).where(col(Ticket.number) == number))
     ids += await _ids(session, _by_contact(query.lstrip("@")))
     if terms := WORDS.findall(query.casefold()):
         ids += await _ids(session, _by_words(session, terms))
@@ -49,9 +51,9 @@ async def find(session: AsyncSession, query: str, *, limit: int = LIMIT) -> list
         return []
     rows = await session.execute(
         select(Ticket.number, Ticket.status, Ticket.subject, Contact.name)
-        .join(Contact, Contact.id == Ticket.contact_id)
-        .where(Ticket.id.in_(unique))  # type: ignore[union-attr]
-        .order_by(Ticket.id.desc())  # type: ignore[union-attr]
+        .join(Contact, col(Contact.id) == Ticket.contact_id)
+        .where(col(Ticket.id).in_(unique))
+        .order_by(col(Ticket.id).desc())
         .limit(limit)
     )
     found = [Found(int(n), str(s), str(subject), name) for n, s, subject, name in rows.all()]
@@ -62,12 +64,12 @@ async def find(session: AsyncSession, query: str, *, limit: int = LIMIT) -> list
 
 async def ticket_ids(session: AsyncSession, numbers: list[int]) -> dict[int, int]:
     """Ticket number -> id, for a desk that keys its own rows (topics) by ticket id."""
-    query = select(Ticket.number, Ticket.id).where(Ticket.number.in_(numbers))  # type: ignore[attr-defined]
+    query = select(Ticket.number, Ticket.id).where(col(Ticket.number).in_(numbers))
     return {int(number): int(ticket_id) for number, ticket_id in (await session.execute(query)).all()}
 
 
-async def _ids(session: AsyncSession, query: object) -> list[int]:
-    return [int(i) for i in (await session.execute(query.limit(200))).scalars()]  # type: ignore[attr-defined]
+async def _ids(session: AsyncSession, query: Any) -> list[int]:
+    return [int(i) for i in (await session.execute(query.limit(200))).scalars()]
 
 
 def _by_contact(query: str) -> object:
@@ -82,7 +84,7 @@ def _by_contact(query: str) -> object:
         )
         .union(select(Contact.id).where(func.lower(func.coalesce(Contact.name, "")).like(pattern)))
     )
-    return select(Ticket.id).where(Ticket.contact_id.in_(contacts)).order_by(Ticket.id.desc())  # type: ignore[attr-defined, union-attr]
+    return select(Ticket.id).where(col(Ticket.contact_id).in_(contacts)).order_by(col(Ticket.id).desc())
 
 
 def _by_words(session: AsyncSession, terms: list[str]) -> object:

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import String, cast, select, update
+from sqlalchemy import String, cast, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
-from core.agents import Agent
 from core.db import SessionFactory, transaction
 from core.desk_models import SuggestionPost
 from core.loop import WakeableLoop
 from core.messages import AGENT_DESK, OutboundMessage
 from core.models import Ticket, TicketStatus, TicketType
 from core.outbox import enqueue
+from core.staff import Agent
 from core.tickets import TicketError
 
 EVENT = "suggestion"
@@ -60,7 +61,7 @@ async def publish(session: AsyncSession, ticket: Ticket, agent: Agent, channel_i
         raise PublishError("no suggestions channel is configured (SUGGESTIONS_CHANNEL_ID)")
     if ticket.type != TicketType.FEATURE_REQUEST:
         raise PublishError(f"#{ticket.number} is not a feature request; only those are published")
-    query = select(SuggestionPost.id).where(SuggestionPost.ticket_id == ticket.id)
+    query = select(SuggestionPost.id).where(col(SuggestionPost.ticket_id) == ticket.id)
     if (await session.execute(query)).scalar_one_or_none() is not None:
         raise PublishError(f"#{ticket.number} is already published")
     status = TicketStatus(ticket.status).name  # as the ticket's enum column stores it, for the loop to compare
@@ -87,8 +88,8 @@ class SuggestionLoop(WakeableLoop):
         """Queue an edit for every published suggestion whose ticket changed status; how many."""
         changed = (
             select(SuggestionPost.id, SuggestionPost.status, Ticket.status)
-            .join(Ticket, Ticket.id == SuggestionPost.ticket_id)
-            .where(SuggestionPost.status != cast(Ticket.status, String))
+            .join(Ticket, col(Ticket.id) == SuggestionPost.ticket_id)
+            .where(col(SuggestionPost.status) != cast(Ticket.status, String))
         )
         async with self.sessions() as session:
             rows = (await session.execute(changed.limit(BATCH))).all()
@@ -97,7 +98,7 @@ class SuggestionLoop(WakeableLoop):
             async with transaction(self.sessions) as session:
                 claimed = await session.execute(
                     update(SuggestionPost)
-                    .where(SuggestionPost.id == post_id, SuggestionPost.status == shown)
+                    .where(col(SuggestionPost.id) == post_id, col(SuggestionPost.status) == shown)
                     .values(status=TicketStatus(status).name)
                 )
                 if not claimed.rowcount:  # type: ignore[attr-defined]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlmodel import select
 
 from core.desk_models import CannedReply
 from tests.support.telegram import Telegram

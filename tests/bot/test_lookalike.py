@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlmodel import col, select
 
 from core.models import Ticket
 from tests.support.telegram import Telegram
@@ -47,11 +47,11 @@ async def test_alike_reports_get_one_suggestion_that_makes_a_mass_incident(teleg
     assert f"Bob made #{numbers[0]} the mass incident; linked: {linked}." in text_of(suggestions(telegram)[0])
     assert "reply_markup" not in suggestions(telegram)[0] or not suggestions(telegram)[0]["reply_markup"]
     await telegram.settled()
-    rows = await telegram.query(select(Ticket.number, Ticket.type, Ticket.parent_id).order_by(Ticket.id))
+    rows = await telegram.query(select(Ticket.number, Ticket.type, Ticket.parent_id).order_by(col(Ticket.id)))
     by_number = {row.number: row for row in rows}
     parent = by_number[numbers[0]]
     assert parent.type == "mass_incident" and parent.parent_id is None
-    parent_id = (await telegram.query(select(Ticket.id).where(Ticket.number == numbers[0])))[0].id
+    parent_id = (await telegram.query(select(Ticket.id).where(col(Ticket.number) == numbers[0])))[0].id
     assert [n for n in numbers if by_number[n].parent_id == parent_id] == [numbers[1], numbers[3], numbers[4]]
     assert by_number[numbers[2]].parent_id is None
     topic = await topic_of(telegram, numbers[0])

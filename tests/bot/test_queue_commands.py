@@ -7,7 +7,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
+from sqlmodel import col, select
 
 from core import queues
 from core.digest import DigestLoop
@@ -57,9 +58,9 @@ async def test_queues_and_a_digest_sent_once(telegram: Telegram) -> None:
 
     async def overdue(services: Services) -> None:
         async with services.sessions() as session, session.begin():
-            ticket_id = (await session.execute(select(Ticket.id).where(Ticket.number == late))).scalar_one()
+            ticket_id = (await session.execute(select(Ticket.id).where(col(Ticket.number) == late))).scalar_one()
             due = utcnow() - timedelta(minutes=1)
-            await session.execute(update(SlaClock).where(SlaClock.ticket_id == ticket_id).values(due_at=due))
+            await session.execute(update(SlaClock).where(col(SlaClock.ticket_id) == ticket_id).values(due_at=due))
 
     await off_loop(lambda: with_services(overdue))
 

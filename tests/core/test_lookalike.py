@@ -10,7 +10,7 @@ from tests.support.lookalike_score import replay, score
 
 
 def default_thresholds() -> Thresholds:
-    thresholds = lookalike_thresholds(Settings(_env_file=None))
+    thresholds = lookalike_thresholds(Settings(_env_file=None))  # type: ignore[call-arg]
     assert thresholds is not None
     return thresholds
 

@@ -62,4 +62,5 @@ async def in_group(
         pool = fake.thread_messages(thread_id) if thread_id else fake.chat_messages(fake.group_id)
         return next((m for m in reversed(pool[after:]) if fragment in text_of(m)), None)
 
-    return await fake.wait_for(newest, f"{fragment!r} in the group")
+    found: dict[str, Any] = await fake.wait_for(newest, f"{fragment!r} in the group")
+    return found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlmodel import col, select
 
 from core.models import Identity, Ticket
 from core.settings import Settings
@@ -42,7 +42,9 @@ async def test_a_phone_request_of_a_whatsapp_customer_gets_its_solution_there(
 
         await bob.send("/solve Replaced the camera's power supply", thread_id=topic.thread_id)
         await wa.wait_for(lambda: any("Replaced the camera's power supply" in t for t in wanda.texts()), "solution")
-        tickets = await telegram.query(select(Ticket.channel, Ticket.address, Ticket.contact_id).order_by(Ticket.id))
+        tickets = await telegram.query(
+            select(Ticket.channel, Ticket.address, Ticket.contact_id).order_by(col(Ticket.id))
+        )
         assert tickets[0] == tickets[1]  # the same WhatsApp customer, not a new contact
 
         # Nobody reachable: the agents are told to call, at once and with every update.
@@ -60,5 +62,5 @@ async def test_a_phone_request_of_a_whatsapp_customer_gets_its_solution_there(
         await in_group(telegram, "Type must be one of")
         await bob.send("/new\nContact: ivan@example.com\nSubject: Mail is slow")
         await in_group(telegram, "(ivan@example.com)")
-        emails = await telegram.query(select(Identity.channel).where(Identity.address == "ivan@example.com"))
+        emails = await telegram.query(select(Identity.channel).where(col(Identity.address) == "ivan@example.com"))
         assert sorted(row.channel for row in emails) == ["email", "phone"]  # for the e-mail channel to find
