@@ -7,7 +7,7 @@ from bot.desk_events import DeskEvent, Renderer, customer_messages
 from bot.topics import Topics
 from core import views
 from core.delivery import PermanentFailure
-from core.messages import AGENT_DESK, GENERAL, OutboundMessage, SendResult
+from core.messages import AGENT_DESK, OutboundMessage, SendResult
 from platforms.telegram.context import BotContext
 from platforms.telegram.errors import delivery_outcomes
 from platforms.telegram.messages import message_key
@@ -29,14 +29,13 @@ class AgentDeskAdapter:
         general: dict[str, GeneralRenderer] | None = None,
     ) -> None:
         self.ctx, self.renderers, self.topics, self.bot_channels = ctx, renderers, Topics(ctx), bot_channels
-        # Events of no ticket (address GENERAL), posted in the group's General topic.
+        # Events of no one ticket (the General topic: access lock-outs, the digest, look-alike reports).
         self.general = general or {}
 
     async def send(self, message: OutboundMessage) -> SendResult:
-        if message.address == GENERAL and message.kind in self.general:
+        if (general := self.general.get(message.kind)) is not None:
             with delivery_outcomes():
-                ids = await self.general[message.kind](self.ctx, message)
-            return self._result(ids)
+                return self._result(await general(self.ctx, message))
         renderer = self.renderers.get(message.kind)
         if renderer is None:
             raise PermanentFailure(f"the agents' group has no renderer for {message.kind!r} events")

@@ -14,10 +14,18 @@ from platforms.telegram.context import BotContext
 
 TICKET_COMMANDS = ("take", "assign", "unassign", "ask", "solve", "close", "reopen", "note", "type")
 MASS_COMMANDS = ("mass", "link", "broadcast", "open")
-DESK_COMMANDS = (*TICKET_COMMANDS, *MASS_COMMANDS)
-"""What a customer sending them in a private chat is told are the agents' (/help is everyone's)."""
-AGENT_MENU = ("help", *DESK_COMMANDS)
+TOOL_COMMANDS = ("find", "queue", "r", "canned", "new", "publish")
 CUSTOMER_MENU = ("start", "new", "list", "status", "cancel")
+AGENT_MENU = ("help", *TICKET_COMMANDS, *MASS_COMMANDS, *TOOL_COMMANDS)
+DESK_COMMANDS = tuple(c for c in AGENT_MENU[1:] if c not in CUSTOMER_MENU)
+"""What a customer sending them in a private chat is told are the agents' (/help is everyone's, /new both)."""
+# An agent's /new records a phone request; a customer's /new opens their own: each side reads its own words.
+AGENT_TEXT_KEYS = {"new": "cmd.phone_new"}
+
+
+def describe(command: str, language: str, *, agent: bool) -> str:
+    key = AGENT_TEXT_KEYS.get(command, f"cmd.{command}") if agent else f"cmd.{command}"
+    return texts(key, language)
 
 
 def router() -> Router:
@@ -29,9 +37,9 @@ def router() -> Router:
 
 def help_text(language: str) -> str:
     def one(command: str) -> str:
-        return f"/{command} — {texts(f'cmd.{command}', language)}"
+        return f"/{command} — {describe(command, language, agent=True)}"
 
-    lines = [texts("help.title", language), *(one(c) for c in (*TICKET_COMMANDS, *MASS_COMMANDS))]
+    lines = [texts("help.title", language), *(one(c) for c in AGENT_MENU[1:])]
     return "\n".join([*lines, "", texts("help.footer", language)])
 
 
@@ -39,8 +47,8 @@ async def help_command(message: Message, ctx: BotContext) -> None:
     await reply(ctx, message, help_text(ctx.language))
 
 
-def menu(commands: tuple[str, ...], language: str) -> list[BotCommand]:
-    return [BotCommand(command=c, description=texts(f"cmd.{c}", language)[:256]) for c in commands]
+def menu(commands: tuple[str, ...], language: str, *, agent: bool) -> list[BotCommand]:
+    return [BotCommand(command=c, description=describe(c, language, agent=agent)[:256]) for c in commands]
 
 
 async def register_menus(ctx: BotContext) -> None:
@@ -54,4 +62,5 @@ async def register_menus(ctx: BotContext) -> None:
         for language in SUPPORTED_LANGUAGES:
             # English is also the default, for every client language without its own list.
             code = None if language == "en" else language
-            await ctx.bot.set_my_commands(menu(commands, language), scope=scope, language_code=code)
+            agent = isinstance(scope, BotCommandScopeChat)
+            await ctx.bot.set_my_commands(menu(commands, language, agent=agent), scope=scope, language_code=code)

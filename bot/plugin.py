@@ -10,9 +10,15 @@ from bot import (
     agent_prompts,
     agent_relay,
     assign_commands,
+    canned_commands,
     help_commands,
+    lookalike,
     mass_commands,
     open_command,
+    phone_commands,
+    queue_commands,
+    search_commands,
+    suggestions,
 )
 from bot.card_keeper import CardKeeper
 from bot.contract_events import renderers as contract_renderers
@@ -20,7 +26,10 @@ from bot.customer_events import general_renderers
 from bot.customer_events import renderers as customer_renderers
 from bot.desk_adapter import AgentDeskAdapter
 from bot.desk_events import renderers
+from bot.lookalike import renderers as lookalike_renderers
+from bot.queue_commands import general_renderers as digest_renderers
 from bot.roster import remember_agents
+from bot.suggestions import general_renderers as suggestion_renderers
 from core.messages import AGENT_DESK
 from platforms.telegram.context import BotContext
 from platforms.telegram.dispatcher import TelegramSide
@@ -39,8 +48,14 @@ def desk_side(ctx: BotContext, *, bot_channels: Iterable[str] = ()) -> TelegramS
             assign_commands.router(),
             mass_commands.router(),
             open_command.router(),
+            search_commands.router(),
+            canned_commands.router(),
+            queue_commands.router(),
+            phone_commands.router(),
+            suggestions.router(),
             agent_buttons.router(),
             agent_prompts.router(),
+            lookalike.router(),
             # Command modules go above the relay: it takes every other message in a ticket's topic.
             agent_relay.router(),
         ],
@@ -48,6 +63,7 @@ def desk_side(ctx: BotContext, *, bot_channels: Iterable[str] = ()) -> TelegramS
     )
     if ctx.agent_chat_id is not None:
         ctx.cards = CardKeeper(ctx)
-        table = {**renderers(), **contract_renderers(), **customer_renderers()}
-        side.adapters[AGENT_DESK] = AgentDeskAdapter(ctx, table, frozenset(bot_channels), general_renderers())
+        table = {**renderers(), **contract_renderers(), **customer_renderers(), **lookalike_renderers()}
+        general = {**general_renderers(), **digest_renderers(), **suggestion_renderers()}
+        side.adapters[AGENT_DESK] = AgentDeskAdapter(ctx, table, frozenset(bot_channels), general)
     return side

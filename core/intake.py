@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core import expected, follow_link, mass_offer, sla
+from core import expected, follow_link, lookalike, mass_offer, sla
 from core.dialog import collect, link_to_ticket, resolve_choice
 from core.messages import Choice
 from core.models import Contact, Dialog, Ticket, TicketStatus, TicketType
@@ -130,4 +130,5 @@ async def create_ticket(turn: Turn, dialog: Dialog) -> Ticket:
         + status_link(turn, ticket),
         [turn.choice("menu:list")],
     )
+    await lookalike.on_created(session, ticket, turn.limits.lookalike)
     return ticket

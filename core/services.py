@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -11,6 +12,7 @@ from core.delivery import ChannelAdapter, DeliveryWorker, RetryPolicy
 from core.desk import Desk
 from core.fanout import Fanout, LocalFanout
 from core.files import FileStore
+from core.lookalike_text import Thresholds
 from core.redis_fanout import RedisFanout
 from core.settings import Settings
 from core.turn import Limits
@@ -66,7 +68,19 @@ class Services:
                 require_contract=settings.require_contract,
                 public_url=settings.public_url,
                 reopen_window_days=settings.reopen_window_days,
+                lookalike=lookalike_thresholds(settings),
+                suggestions_channel_id=settings.suggestions_channel_id,
             ),
             on_queued=on_queued,
         )
         return cls(settings, engine, sessions, files, desk, worker, fanout, adapters)
+
+
+def lookalike_thresholds(settings: Settings) -> Thresholds | None:
+    if settings.lookalike_min_reports < 2:
+        return None
+    return Thresholds(
+        window=timedelta(minutes=settings.lookalike_window_minutes),
+        min_reports=settings.lookalike_min_reports,
+        similarity=settings.lookalike_similarity,
+    )

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -42,6 +44,30 @@ class Settings(BaseSettings):
     # A customer's message within this many days of a close reopens the request; later, a new linked one.
     reopen_window_days: int = Field(default=7, ge=0)
     timers_poll_interval: float = Field(default=15.0, gt=0)
+    # Mass-incident detection (core/lookalike.py); LOOKALIKE_MIN_REPORTS=0 turns it off.
+    lookalike_window_minutes: float = Field(default=10.0, gt=0)
+    lookalike_min_reports: int = Field(default=3, ge=0)
+    lookalike_similarity: float = Field(default=28.0, gt=0, le=100)
+    # The daily digest in the agents' General topic at DIGEST_TIME (HH:MM in DIGEST_TIMEZONE); empty: off.
+    digest_time: str = ""
+    digest_timezone: str = "UTC"
+
+    # The public Telegram channel (the bot an admin there) where agents publish feature requests with
+    # /publish; None: publishing is off.
+    suggestions_channel_id: int | None = None
+
+    @field_validator("digest_time")
+    @classmethod
+    def _check_digest_time(cls, value: str) -> str:
+        if value.strip():
+            time.fromisoformat(value.strip())  # "09:00"; anything else fails at start
+        return value.strip()
+
+    @field_validator("digest_timezone")
+    @classmethod
+    def _check_zone(cls, value: str) -> str:
+        ZoneInfo(value)  # an unknown zone fails at start, not at 09:00
+        return value
 
     @field_validator("default_language", mode="before")
     @classmethod

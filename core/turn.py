@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.lookalike_text import Thresholds
 from core.messages import Choice, InboundMessage, OutboundMessage
 from core.models import Attachment, Identity, Message
 from core.outbox import enqueue
@@ -24,6 +25,10 @@ class Limits:
     public_url: str = ""
     # A customer's message this many days after their request was closed reopens it; later, a new one.
     reopen_window_days: int = 7
+    # Mass-incident detection on every new incident report; None: off.
+    lookalike: Thresholds | None = None
+    # The public channel feature requests are published in (`/publish`); None: publishing is off.
+    suggestions_channel_id: int | None = None
 
 
 @dataclass

@@ -8,6 +8,7 @@ import bot.models  # noqa: F401
 import channels.webchat.models
 import channels.whatsapp.models  # noqa: F401
 import core.customer_models
+import core.desk_models
 import core.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 target_metadata = SQLModel.metadata
@@ -22,6 +23,8 @@ def run_migrations_online() -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # Full-text search objects (migration 0009_desk) are raw SQL that autogenerate must leave alone.
+        include_name=lambda name, *_: not str(name).startswith("search_"),
     )
     with context.begin_transaction():
         context.run_migrations()

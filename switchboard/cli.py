@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "restore": ("switchboard.commands.backup", "load an archive made by `switchboard backup`"),
     "contracts": ("switchboard.commands.contracts", "calendars, service levels and contracts"),
     "orgs": ("switchboard.commands.orgs", "organizations, access codes and members"),
+    "canned": ("switchboard.commands.canned", "saved replies agents send with /r <name>"),
 }
 
 

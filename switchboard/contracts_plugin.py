@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-
 from pydantic_settings import BaseSettings
 
 from channels.base import ChannelPlugin
 from core.services import Services
 from core.timers import TimerLoop
 from switchboard import statuspage
+from switchboard.background import background
 
 
 def contracts_plugin(services: Services, _settings: BaseSettings) -> ChannelPlugin:
@@ -24,16 +22,5 @@ def contracts_plugin(services: Services, _settings: BaseSettings) -> ChannelPlug
         interval=settings.timers_poll_interval,
         on_queued=services.desk.on_queued,
     )
-    tasks: list[asyncio.Task[None]] = []
-
-    async def start() -> None:
-        tasks.append(asyncio.create_task(loop.run(), name="timers"))
-
-    async def stop() -> None:
-        for task in tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        tasks.clear()
-
+    start, stop = background("timers", loop.run)
     return ChannelPlugin(name="contracts", router=statuspage.router, start=start, stop=stop)

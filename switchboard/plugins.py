@@ -47,4 +47,5 @@ def registry() -> list[Registration[Any]]:
         Registration(WhatsAppSettings, "channels.whatsapp.plugin:whatsapp_plugin"),
         Registration(WebchatSettings, "channels.webchat.plugin:webchat_plugin"),
         Registration(NoSettings, "switchboard.contracts_plugin:contracts_plugin"),
+        Registration(NoSettings, "switchboard.desk_plugin:desk_plugin"),
     ]

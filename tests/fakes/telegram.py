@@ -41,6 +41,7 @@ Failures to script:
     fake.fail_next("sendMessage", 429, retry_after=1, times=3, chat_id=...)
     fake.limit("global", 30, per=1.0); fake.limit("group", 20, per=60.0); fake.limit("chat", 1, per=1.0)
     fake.forum = False                          # the group has topics disabled
+    fake.channel(chat_id)                       # a public channel the bot may post in
 """
 
 from __future__ import annotations
@@ -156,6 +157,7 @@ class FakeTelegram:
         self.files: dict[str, tuple[str, bytes]] = {}
         self.members: dict[int, dict[str, Any]] = {}
         self.users: dict[int, dict[str, Any]] = {}
+        self.channels: dict[int, dict[str, Any]] = {}
         self.webhook_url, self.webhook_secret = "", ""
         self.webhook_statuses: list[int] = []
         self.limits: dict[str, Window] = {}
@@ -192,6 +194,11 @@ class FakeTelegram:
         if member:
             self.members[person.id] = person.user
         return FakeUser(self, person.user, chat=self.group_chat())
+
+    def channel(self, chat_id: int = -1009876543210, title: str = "Ideas") -> dict[str, Any]:
+        """A public channel the bot may post in (fake.chat_messages(chat_id) shows the posts)."""
+        self.channels[chat_id] = {"id": chat_id, "type": "channel", "title": title}
+        return self.channels[chat_id]
 
     def group_chat(self) -> dict[str, Any]:
         chat: dict[str, Any] = {"id": self.group_id, "type": "supergroup", "title": "Support agents"}
@@ -344,6 +351,8 @@ class FakeTelegram:
     def _chat(self, chat_id: Any) -> dict[str, Any]:
         if chat_id == self.group_id:
             return self.group_chat()
+        if chat_id in self.channels:
+            return self.channels[chat_id]
         if chat_id in self.users:
             user = self.users[chat_id]
             return {"id": chat_id, "type": "private", "first_name": user["first_name"]}

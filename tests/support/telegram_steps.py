@@ -60,3 +60,17 @@ async def in_topic(telegram: Telegram, thread_id: int, fragment: str) -> dict[st
         f"{fragment!r} in topic {thread_id}",
     )
     return found
+
+
+async def in_group(
+    telegram: Telegram, fragment: str, *, thread_id: int | None = None, after: int = 0
+) -> dict[str, Any]:
+    """The newest bot message in the agents' group (or one topic) containing `fragment`, after the first `after`."""
+    fake = telegram.fake
+
+    def newest() -> dict[str, Any] | None:
+        pool = fake.thread_messages(thread_id) if thread_id else fake.chat_messages(fake.group_id)
+        return next((m for m in reversed(pool[after:]) if fragment in text_of(m)), None)
+
+    found: dict[str, Any] = await fake.wait_for(newest, f"{fragment!r} in the group")
+    return found

@@ -6,14 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 from core.settings import Settings
-from switchboard.app import build_app
 from switchboard.settings import AppSettings
 from tests.channels.webchat.visitor import Visitor
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.whatsapp import FakeWhatsApp
-from tests.support.servers import serve
-from tests.support.telegram import Telegram
 from tests.support.telegram_steps import open_ticket, said, text_of, topic_of
+from tests.support.telegram_whatsapp import telegram_and_whatsapp
 
 UPDATE = "Storage is being replaced, ETA 14:00"
 SOLUTION = "Storage replaced; the archive is back"
@@ -36,60 +34,45 @@ async def wa_ticket(fake: FakeWhatsApp, wa_id: str, subject: str) -> None:
 async def test_broadcast_and_solution_reach_telegram_whatsapp_and_the_widget_once(
     make_settings: Callable[..., AppSettings], migrated: Settings
 ) -> None:
-    tg, wa = FakeTelegram(), FakeWhatsApp()
-    async with serve(tg.app) as tg_url, serve(wa.app) as wa_url:
-        settings = make_settings(
-            telegram_bot_token=tg.token,
-            telegram_api_url=tg_url,
-            telegram_agent_chat_id=tg.group_id,
-            telegram_group_per_minute=1000,
-            telegram_chat_per_second=50,
-            timers_poll_interval=0.1,
-            **wa.settings(wa_url),
-        )
-        app = build_app(settings)
-        async with serve(app) as app_url:
-            wa.webhook_url = f"{app_url}/whatsapp/webhook"
-            telegram = Telegram(tg, settings, app_url, app.state.services)
-            alice = tg.user("Alice")
-            parent = await open_ticket(telegram, alice, "Video archive unavailable")
-            await wa_ticket(wa, "15550001111", "Archive does not play")
-            async with Visitor(app_url) as visitor:
-                created = await visitor.open_ticket("Cannot open recordings")
-                web_number = int(created["text"].split("#")[1].split(" ")[0].rstrip(":"))
-                topic = await topic_of(telegram, parent)
-                bob = tg.agent("Bob")
+    async with telegram_and_whatsapp(make_settings, timers_poll_interval=0.1) as (telegram, wa):
+        tg = telegram.fake
+        alice = tg.user("Alice")
+        parent = await open_ticket(telegram, alice, "Video archive unavailable")
+        await wa_ticket(wa, "15550001111", "Archive does not play")
+        async with Visitor(telegram.app_url) as visitor:
+            created = await visitor.open_ticket("Cannot open recordings")
+            web_number = int(created["text"].split("#")[1].split(" ")[0].rstrip(":"))
+            topic = await topic_of(telegram, parent)
+            bob = tg.agent("Bob")
 
-                await bob.send("/mass", thread_id=topic.thread_id)
-                await bob.send(f"/link {parent + 1} {web_number}", thread_id=topic.thread_id)
-                await in_topic(tg, topic.thread_id, "Linked: 2.")
-                await bob.send(f"/broadcast {UPDATE}", thread_id=topic.thread_id)
+            await bob.send("/mass", thread_id=topic.thread_id)
+            await bob.send(f"/link {parent + 1} {web_number}", thread_id=topic.thread_id)
+            await in_topic(tg, topic.thread_id, "Linked: 2.")
+            await bob.send(f"/broadcast {UPDATE}", thread_id=topic.thread_id)
 
-                await said(telegram, alice, UPDATE)
-                await wa.wait_for(
-                    lambda: any(UPDATE in t for t in wa.customer("15550001111").texts()), "WhatsApp update"
-                )
-                await visitor.reply_with(lambda e: UPDATE in e["text"])
-                await in_topic(tg, topic.thread_id, "Update: reached 3 of 3 customers (failed: 0; linked tickets: 2)")
+            await said(telegram, alice, UPDATE)
+            await wa.wait_for(lambda: any(UPDATE in t for t in wa.customer("15550001111").texts()), "WhatsApp update")
+            await visitor.reply_with(lambda e: UPDATE in e["text"])
+            await in_topic(tg, topic.thread_id, "Update: reached 3 of 3 customers (failed: 0; linked tickets: 2)")
 
-                await bob.send(f"/solve {SOLUTION}", thread_id=topic.thread_id)
-                await said(telegram, alice, SOLUTION)
-                await wa.wait_for(
-                    lambda: any(SOLUTION in t for t in wa.customer("15550001111").texts()), "WhatsApp solution"
-                )
-                solved = await visitor.reply_with(lambda e: SOLUTION in e["text"])
-                await in_topic(tg, topic.thread_id, "reached 2 of 2 customers")
+            await bob.send(f"/solve {SOLUTION}", thread_id=topic.thread_id)
+            await said(telegram, alice, SOLUTION)
+            await wa.wait_for(
+                lambda: any(SOLUTION in t for t in wa.customer("15550001111").texts()), "WhatsApp solution"
+            )
+            solved = await visitor.reply_with(lambda e: SOLUTION in e["text"])
+            await in_topic(tg, topic.thread_id, "reached 2 of 2 customers")
 
-                wa_texts = wa.customer("15550001111").texts()
-                assert sum(UPDATE in t for t in wa_texts) == 1 and sum(SOLUTION in t for t in wa_texts) == 1
-                assert sum(UPDATE in text_of(m) for m in alice.inbox()) == 1
-                assert sum(SOLUTION in text_of(m) for m in alice.inbox()) == 1
-                web_texts = [e["text"] for e in visitor.events if e["from"] != "visitor"]
-                assert sum(UPDATE in t for t in web_texts) == 1 and sum(SOLUTION in t for t in web_texts) == 1
-                assert {c["id"] for c in solved.get("choices", [])} >= {
-                    f"solved:{web_number}",
-                    f"unsolved:{web_number}",
-                }
+            wa_texts = wa.customer("15550001111").texts()
+            assert sum(UPDATE in t for t in wa_texts) == 1 and sum(SOLUTION in t for t in wa_texts) == 1
+            assert sum(UPDATE in text_of(m) for m in alice.inbox()) == 1
+            assert sum(SOLUTION in text_of(m) for m in alice.inbox()) == 1
+            web_texts = [e["text"] for e in visitor.events if e["from"] != "visitor"]
+            assert sum(UPDATE in t for t in web_texts) == 1 and sum(SOLUTION in t for t in web_texts) == 1
+            assert {c["id"] for c in solved.get("choices", [])} >= {
+                f"solved:{web_number}",
+                f"unsolved:{web_number}",
+            }
         await tg.close()
 
 
