@@ -359,6 +359,7 @@
       var f = JSON.parse(m.data);
       if (f.type === "welcome") {
         if (f.token) state.token = f.token;
+        var wasActive = state.active;
         state.active = f.active !== false || state.queue.length > 0;
         liveFrom = f.last;
         unreadHint = 0;
@@ -373,7 +374,9 @@
         status.textContent = "";
         if (f.last === 0) greet(localized("greeting", f.greeting));
         state.queue.forEach(transmit);
-        settle(0);
+        // A request that ended while we were away: its closing notice may still be on its way here,
+        // and a socket closed at once would never count it as unread.
+        settle(wasActive ? LINGER : 0);
       } else if (f.type === "event") {
         if (f.id <= seen) return; // already shown: a reconnect never duplicates
         seen = f.id;
