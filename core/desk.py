@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from core import agents, conversation, express, mass
 from core.contacts import find_identity, identify, link_address, store_inbound
 from core.db import SessionFactory, transaction
+from core.delivery import mark_bounced
 from core.files import FileStore
 from core.i18n import pick_language
 from core.messages import InboundAttachment, InboundMessage, OutboundMessage
@@ -18,6 +19,8 @@ from core.models import InboundReceipt, Ticket, TicketStatus, TicketType
 from core.outbox import enqueue, undelivered
 from core.receipts import Received, claim_receipt
 from core.staff import Agent
+from core.keys import installation_key
+from core.threads import Thread, thread_of
 from core.tickets import TicketError
 from core.turn import Limits, Turn
 
@@ -110,6 +113,24 @@ class Desk:
         self.on_received(message, received)
         return received
 
+    async def thread(self, channel: str, ticket_id: int) -> Thread | None:
+        """The ids of a ticket's messages on `channel`, for a channel that chains its replies."""
+        async with self.sessions() as session:
+            return await thread_of(session, channel, ticket_id)
+
+    async def bounced(self, channel: str, external_id: str, reason: str) -> bool:
+        """A sent message reported undeliverable later: mark it failed and tell the agents."""
+        async with transaction(self.sessions) as session:
+            found = await mark_bounced(session, channel, external_id, reason)
+        if found:
+            self.on_queued()
+        return found
+
+    async def installation_key(self, name: str) -> bytes:
+        """A random key of this installation (the same for every instance), made on first use."""
+        async with transaction(self.sessions) as session:
+            return await installation_key(session, name)
+
     async def on_ticket(
         self, number: int, action: Callable[[AsyncSession, Ticket], Awaitable[T]], *, key: str | None = None
     ) -> T | None:
@@ -196,4 +217,4 @@ class Desk:
         await self.on_ticket(number, lambda s, t: mass.broadcast(s, t, agent, text), key=key)
 
 
-__all__ = ["Agent", "Answer", "Desk", "Received", "TicketError", "TicketNotFound", "undelivered"]
+__all__ = ["Agent", "Answer", "Desk", "Received", "Thread", "TicketError", "TicketNotFound", "undelivered"]

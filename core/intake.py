@@ -98,14 +98,32 @@ async def advance(turn: Turn, dialog: Dialog) -> None:
 
 
 async def create_ticket(turn: Turn, dialog: Dialog) -> Ticket:
-    session, data = turn.session, dialog.data
+    data = dialog.data
+    ticket = await new_ticket(
+        turn, data, ticket_type=TicketType(data["type"]), subject=data["subject"], description=data["description"]
+    )
+    await turn.session.delete(dialog)
+    notify_customer(
+        turn.session,
+        ticket,
+        turn.t("created", number=ticket.number, subject=ticket.subject) + status_link(turn, ticket),
+        [turn.choice("menu:list")],
+    )
+    return ticket
+
+
+async def new_ticket(
+    turn: Turn, data: dict[str, Any], *, ticket_type: TicketType, subject: str, description: str
+) -> Ticket:
+    """A new ticket of the turn's contact holding the messages and files in `data`; the agents' desk is told."""
+    session = turn.session
     contact = await session.get(Contact, turn.identity.contact_id)
     assert contact is not None
     ticket = Ticket(
         number=await allocate_number(session, turn.limits.ticket_number_start),
-        type=TicketType(data["type"]),
-        subject=data["subject"],
-        description=data["description"],
+        type=ticket_type,
+        subject=subject,
+        description=description,
         channel=turn.identity.channel,
         address=turn.identity.address,
         language=turn.language,
@@ -118,12 +136,5 @@ async def create_ticket(turn: Turn, dialog: Dialog) -> Ticket:
     await link_to_ticket(session, ticket, data)
     await sla.start(session, ticket)
     record(session, ticket, "created", turn.actor, to_status=TicketStatus.NEW)
-    await session.delete(dialog)
-    notify_customer(
-        session,
-        ticket,
-        turn.t("created", number=ticket.number, subject=ticket.subject) + status_link(turn, ticket),
-        [turn.choice("menu:list")],
-    )
     to_desk(session, ticket, "ticket_created")
     return ticket

@@ -21,8 +21,10 @@ async def change_status(
     *,
     actor: str,
     comment: str | None = None,
+    notify: bool = True,
 ) -> TicketEvent:
-    """Move a ticket to `status`, record who did it, and tell the customer and the agents' desk."""
+    """Move a ticket to `status`, record who did it, and tell the customer (unless `notify` is
+    False: the change answers an automatic message) and the agents' desk."""
     current = TicketStatus(ticket.status)
     if status not in TRANSITIONS[current]:
         raise InvalidTransition(current, status)
@@ -35,9 +37,11 @@ async def change_status(
     ticket.closed_at = event.created_at if status is S.CLOSED else None
     # The marker lets a channel tell a status notice from free text (WhatsApp sends it as a template
     # once its 24-hour window has closed).
-    status_meta: dict[str, object] = {"ticket_status": status.value, "ticket_number": ticket.number}
+    # "automatic": sent by the desk itself, not written by a person (mail marks it Auto-Submitted).
+    status_meta: dict[str, object] = {"ticket_status": status.value, "ticket_number": ticket.number, "automatic": True}
     text, choices = customer_status_text(ticket, status, comment), status_choices(ticket, status)
-    notify_customer(session, ticket, text, choices, meta=status_meta)
+    if notify:
+        notify_customer(session, ticket, text, choices, meta=status_meta)
     to_desk(session, ticket, "status_changed", from_status=current.value, to_status=status.value, actor=actor)
     await sla.on_status(session, ticket, current, status, actor)
     await mass.follow(session, ticket, status, comment=comment, actor=actor)
