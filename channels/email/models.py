@@ -14,7 +14,7 @@ class EmailInbox(SQLModel, table=True):
     """One mail exactly as the mailbox held it, stored before the mailbox is told it is done."""
 
     __tablename__ = "email_inbox"
-    __table_args__ = (Index("ix_email_inbox_queue", "processed_at", "id"),)
+    __table_args__ = (Index("ix_email_inbox_queue", "processed_at", "next_attempt_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     # "<uidvalidity>:<uid>": a repeated hand-over of the same mail is stored once.
@@ -22,6 +22,7 @@ class EmailInbox(SQLModel, table=True):
     data: bytes = Field(sa_type=LargeBinary)
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_type=Text)
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     processed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

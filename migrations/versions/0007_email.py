@@ -25,13 +25,14 @@ def upgrade() -> None:
         sa.Column("data", sa.LargeBinary(), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("processed_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("mailbox_key"),
     )
     with op.batch_alter_table("email_inbox", schema=None) as batch_op:
-        batch_op.create_index("ix_email_inbox_queue", ["processed_at", "id"], unique=False)
+        batch_op.create_index("ix_email_inbox_queue", ["processed_at", "next_attempt_at"], unique=False)
     op.create_table(
         "email_auto_reply",
         sa.Column("address", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
