@@ -4,6 +4,7 @@ its follow-ups find their ticket by the ids they answer, not by a dialog."""
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from core import intake
@@ -92,10 +93,15 @@ def answered(turn: Turn, ticket: Ticket) -> None:
     """What a follow-up of a complete request may change besides adding to the ticket: the type,
     picked by one word while the ticket is new."""
     picked = typed_type(turn.text)
-    if picked is not None and ticket.status == TicketStatus.NEW and picked != ticket.type:
-        record(turn.session, ticket, "type", turn.actor, comment=f"{TicketType(ticket.type).value} -> {picked.value}")
-        ticket.type = picked  # the agents see the customer's word in the topic as any message
+    if picked is not None and ticket.status == TicketStatus.NEW:
+        record_type(turn.session, ticket, picked, turn.actor)  # the word itself reaches the topic as a message
     tell_refused(turn, ticket)
+
+
+def record_type(session: AsyncSession, ticket: Ticket, picked: TicketType, actor: str) -> None:
+    if picked != ticket.type:
+        record(session, ticket, "type", actor, comment=f"{TicketType(ticket.type).value} -> {picked.value}")
+        ticket.type = picked
 
 
 def tell_refused(turn: Turn, ticket: Ticket) -> None:
