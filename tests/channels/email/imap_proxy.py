@@ -1,0 +1,48 @@
+"""A TCP proxy in front of Dovecot that hides IDLE from the capabilities: a server without IDLE."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from types import TracebackType
+
+
+class WithoutIdle:
+    """`async with WithoutIdle(host, port) as proxy_port`: plain IMAP on 127.0.0.1:proxy_port."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self._target = (host, port)
+        self._server: asyncio.Server | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def __aenter__(self) -> int:
+        self._server = await asyncio.start_server(self._connect, "127.0.0.1", 0)
+        return int(self._server.sockets[0].getsockname()[1])
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        assert self._server is not None
+        self._server.close()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._server.wait_closed()
+
+    async def _connect(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
+        server_reader, server_writer = await asyncio.open_connection(*self._target)
+        up = asyncio.create_task(_pump(client_reader, server_writer, hide=False))
+        down = asyncio.create_task(_pump(server_reader, client_writer, hide=True))
+        self._tasks.update((up, down))
+        await asyncio.wait({up, down}, return_when=asyncio.FIRST_COMPLETED)
+        for writer in (client_writer, server_writer):
+            writer.close()
+
+
+async def _pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, hide: bool) -> None:
+    with contextlib.suppress(ConnectionError):
+        while line := await reader.readline():
+            if hide and b"CAPABILITY" in line:
+                line = line.replace(b" IDLE", b"")
+            writer.write(line)
+            await writer.drain()
