@@ -5,7 +5,7 @@ from sqlmodel import SQLModel
 
 import bot.models  # noqa: F401  (every package's own tables, so autogenerate sees them all)
 import channels.email.models
-import channels.email.progress  # noqa: F401
+import channels.email.progress
 import channels.webchat.models
 import channels.whatsapp.models  # noqa: F401
 import core.models  # noqa: F401  (registers the tables on SQLModel.metadata)
