@@ -38,7 +38,9 @@ def thunderbird(
     return mail.as_bytes(policy=SMTP)
 
 
-def outlook_cp1251_html_reply(*, in_reply_to: str, references: str, subject: str, quoted: str) -> bytes:
+def outlook_cp1251_html_reply(
+    *, in_reply_to: str, references: str, subject: str, quoted: str, address: str = "bob@switchboard.test"
+) -> bytes:
     """An Outlook reply in windows-1251: HTML only, quoted-printable, the history under a header block."""
     html = (
         "<html><head><style>p{margin:0}</style><script>alert(1)</script></head><body>"
@@ -48,9 +50,7 @@ def outlook_cp1251_html_reply(*, in_reply_to: str, references: str, subject: str
         f"<br><b>To:</b> Bob<br><b>Subject:</b> {subject}</p></div><p>{quoted}</p></body></html>"
     )
     lines = [
-        "From: =?windows-1251?B?"
-        + base64.b64encode("Боб Петров".encode("cp1251")).decode()
-        + "?= <bob@switchboard.test>",
+        "From: =?windows-1251?B?" + base64.b64encode("Боб Петров".encode("cp1251")).decode() + f"?= <{address}>",
         "To: support@switchboard.test",
         "Subject: =?windows-1251?B?" + base64.b64encode(f"RE: {subject}".encode("cp1251")).decode() + "?=",
         f"In-Reply-To: {in_reply_to}",
