@@ -3,39 +3,23 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import httpx
-import pytest
 from sqlalchemy import select
 
 from core.agents import Agent
-from core.db import create_engine
 from core.messages import AGENT_DESK
-from core.migrate import upgrade
 from core.models import Message, OutboxMessage, Ticket, TicketStatus, TicketType
 from core.services import Services
 from core.settings import Settings
-from switchboard.app import build_app
 from tests.support.contracts import off_loop
 from tests.support.customers import CoreCustomer
-from tests.support.servers import free_port, serve
+from tests.switchboard import test_statuspage
 
 ANNA = Agent("Anna", "7")
+site = test_statuspage.site  # the real app with PUBLIC_URL pointing at it
 CSRF = re.compile(r'name="csrf" value="([0-9a-f]+)"')
-
-
-@pytest.fixture
-async def site(make_settings: Callable[..., Settings]) -> AsyncIterator[tuple[str, Settings]]:
-    port = free_port()
-    settings = make_settings(public_url=f"http://127.0.0.1:{port}")
-    engine = create_engine(settings.resolved_database_url)
-    try:
-        await upgrade(engine)
-    finally:
-        await engine.dispose()
-    async with serve(build_app(settings), port=port) as url:
-        yield url, settings
 
 
 async def elsewhere(settings: Settings, work: Callable[[Services], object]) -> object:
