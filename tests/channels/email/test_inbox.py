@@ -1,0 +1,44 @@
+"""Stored mails: kept once per (UIDVALIDITY, UID), processed from the stored copy, retried on failure."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from channels.email.inbound import MailHandler
+from channels.email.inbox import MailInbox
+from channels.email.models import EmailInbox
+from core.models import Ticket
+from core.services import Services
+from tests.channels.email import samples
+
+
+async def test_a_mail_handed_over_twice_is_stored_once_and_becomes_one_ticket(services: Services) -> None:
+    handler = MailHandler(services.desk, services.sessions, address="support@switchboard.test", max_file_size=1000)
+    inbox = MailInbox(services.sessions, handler.handle)
+    await inbox.store("7:1", samples.thunderbird())
+    await inbox.store("7:1", samples.thunderbird())  # the reader repeats a hand-over after a crash
+    # The same mail again under a new UIDVALIDITY: a second row, but its Message-ID is already known.
+    await inbox.store("8:1", samples.thunderbird())
+    assert await inbox.run_once() == 2
+    assert await inbox.run_once() == 0
+    async with services.sessions() as session:
+        assert len((await session.execute(select(Ticket))).scalars().all()) == 1
+        rows = (await session.execute(select(EmailInbox))).scalars().all()
+    assert [(row.mailbox_key, row.processed_at is not None) for row in rows] == [("7:1", True), ("8:1", True)]
+
+
+async def test_a_failing_mail_is_kept_with_the_reason_and_tried_again_later(services: Services) -> None:
+    calls: list[str] = []
+
+    async def flaky(data: bytes, key: str) -> None:
+        calls.append(key)
+        if len(calls) == 1:
+            raise RuntimeError("database went away")
+
+    inbox = MailInbox(services.sessions, flaky)
+    await inbox.store("7:1", samples.thunderbird())
+    assert await inbox.run_once() == 1
+    assert await inbox.run_once() == 0  # backing off
+    async with services.sessions() as session:
+        [row] = (await session.execute(select(EmailInbox))).scalars().all()
+    assert (row.attempts, row.last_error, row.processed_at) == (1, "RuntimeError: database went away", None)
