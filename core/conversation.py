@@ -53,7 +53,7 @@ async def handle(turn: Turn) -> None:
         await intake.advance(turn, intake.open_dialog(turn, None))
     elif ticket := await ticket_replied_to(turn) or await requests.answered_ticket(turn):
         await ticket_thread.append(turn, ticket)
-        requests.answered(turn, ticket)
+        await requests.answered(turn, ticket)
     elif turn.inbound.subject is not None:
         await requests.open_at_once(turn)
     else:

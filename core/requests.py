@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from core import intake
+from core.closing import RATINGS
 from core.models import Message, OutboxMessage, Ticket, TicketStatus, TicketType
 from core.request_texts import request_texts
 from core.statuspage import status_link
@@ -19,6 +20,7 @@ from core.turn import Turn
 DEFAULT_TYPE = TicketType.INCIDENT
 # Types a customer may pick by a one-word reply (mass incidents are the agents' call).
 CUSTOMER_TYPES = (TicketType.INCIDENT, TicketType.CONSULTATION, TicketType.FEATURE_REQUEST)
+RATING_WORDS = frozenset(str(value) for value in RATINGS)
 
 
 async def answered_ticket(turn: Turn) -> Ticket | None:
@@ -89,11 +91,15 @@ def typed_type(text: str) -> TicketType | None:
     return None
 
 
-def answered(turn: Turn, ticket: Ticket) -> None:
+async def answered(turn: Turn, ticket: Ticket) -> None:
     """What a follow-up of a complete request may change besides adding to the ticket: the type,
-    picked by one word while the ticket is new."""
+    picked by one word while the ticket is new, or the rating, a digit answering the closing notice."""
     picked = typed_type(turn.text)
-    if picked is not None and ticket.status == TicketStatus.NEW:
+    if ticket.status == TicketStatus.CLOSED and ticket.rating is None and turn.text in RATING_WORDS:
+        from core import feedback  # feedback builds on conversation, which builds on this module
+
+        await feedback.rate(turn, ticket.number, turn.text)
+    elif picked is not None and ticket.status == TicketStatus.NEW:
         record_type(turn.session, ticket, picked, turn.actor)  # the word itself reaches the topic as a message
     tell_refused(turn, ticket)
 

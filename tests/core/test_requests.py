@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from core.agents import Agent
 from core.messages import AGENT_DESK, InboundAttachment, InboundMessage
 from core.models import Dialog, Message, OutboxMessage, OutboxStatus, Ticket, TicketType
 from core.services import Services
@@ -103,3 +104,13 @@ async def test_a_bounce_fails_the_sent_message_and_tells_the_agents(services: Se
     assert (reply.status, reply.last_error) == (OutboxStatus.FAILED, "bounced (5.1.1)")
     [event] = await rows(services, OutboxMessage, OutboxMessage.kind == "delivery_failed")
     assert event.payload["meta"] == {"outbox_id": reply.id, "reason": "bounced (5.1.1)"}
+
+
+async def test_a_digit_answering_the_closing_notice_rates_the_support(services: Services) -> None:
+    first = await mail(services)
+    [ticket] = await rows(services, Ticket)
+    await services.desk.close(ticket.number, Agent("Anna"))
+    await mail(services, text="5", reply_candidates=[first])
+    [rated] = await rows(services, Ticket)
+    assert rated.rating == 5
+    assert "Thank you" in (await to_customer(services))[-1].payload["text"]
