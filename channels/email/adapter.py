@@ -36,7 +36,7 @@ class EmailAdapter:
             raise PermanentFailure(f"e-mail has no rendering for {message.kind!r}")
         thread = await self.desk.thread(CHANNEL, message.ticket_id) if message.ticket_id is not None else None
         if self._key is None:
-            self._key = await self.desk.key(KEY_NAME)
+            self._key = await self.desk.installation_key(KEY_NAME)
         own_id = message_id(self._key, message.id, self.identity.domain)
         files = [
             MailFile(

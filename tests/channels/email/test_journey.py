@@ -20,13 +20,14 @@ import pytest
 
 from core.settings import Settings
 from switchboard.app import build_app
-from tests.bot.conftest import Telegram
-from tests.bot.steps import text_of, topic_of
+from switchboard.settings import AppSettings
 from tests.channels.email import samples
 from tests.channels.email.helpers import email_settings
 from tests.fakes.telegram import FakeTelegram
 from tests.support.mailservers import ALICE, BOB, SUPPORT, MailServers
 from tests.support.servers import free_port, serve
+from tests.support.telegram import Telegram
+from tests.support.telegram_steps import text_of, topic_of
 
 NUMBER = re.compile(r"\[#(\d+)\]")
 
@@ -51,14 +52,9 @@ class Desk:
 
 @pytest.fixture
 async def desk(
-    make_settings: Callable[..., Settings],
-    migrated: Settings,
-    mail_servers: MailServers,
-    monkeypatch: pytest.MonkeyPatch,
+    make_settings: Callable[..., AppSettings], migrated: Settings, mail_servers: MailServers
 ) -> AsyncIterator[Desk]:
-    # The e-mail channel's settings come from the environment (EMAIL_*), like in production.
-    for name, value in email_settings(mail_servers, imap_poll_interval=0.5, display_name="ACME Support"):
-        monkeypatch.setenv(f"EMAIL_{name.upper()}", str(value))
+    mail = email_settings(mail_servers, imap_poll_interval=0.5, display_name="ACME Support")
     fake, port = FakeTelegram(), free_port()
     async with serve(fake.app) as tg_url:
         settings = make_settings(
@@ -69,6 +65,7 @@ async def desk(
             public_url=f"http://127.0.0.1:{port}",
             default_language="en",
             outbox_poll_interval=0.1,
+            **{f"email_{name}": value for name, value in mail},
         )
         app = build_app(settings)
         async with serve(app, port=port) as url:

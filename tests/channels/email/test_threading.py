@@ -37,7 +37,7 @@ class KeptMail:
 
 @pytest.fixture
 def settings(make_settings: Callable[..., Settings]) -> Settings:
-    return make_settings(public_url="https://desk.example.com", default_language="en")
+    return make_settings(public_url="https://desk.example.com", default_language="en").core
 
 
 @pytest.fixture
