@@ -19,7 +19,13 @@ log = logging.getLogger(__name__)
 CHANNEL = "email"
 TICKET_TOKEN = re.compile(r"\[#(\d{1,12})\]")
 REPLY_PREFIX = re.compile(r"^\s*((re|fwd?|aw|wg|sv|ответ|отв|пересл)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
+# Identity.address holds 128 characters; longer addresses exist in theory, hardly in practice.
+MAX_ADDRESS = 128
 CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
+
+
+class MailRefused(ValueError):
+    """A mail that cannot become a customer's message; kept in the inbox with this reason, not retried."""
 
 
 def clean_subject(subject: str) -> str:
@@ -44,8 +50,9 @@ class MailHandler:
             return  # a delivery report is never a customer's request
         mail = parse_mail(data, max_file_size=self.max_file_size)
         if not mail.sender or mail.sender == self.address:
-            log.warning("mail %s has no sender or is our own; kept in the inbox only", mailbox_key)
-            return
+            raise MailRefused(f"no sender address, or our own ({mail.sender or '-'})")
+        if len(mail.sender) > MAX_ADDRESS:
+            raise MailRefused(f"sender address longer than {MAX_ADDRESS} characters")
         await self.desk.receive(await self.message(mail, data, mailbox_key))
 
     async def message(self, mail: ParsedMail, data: bytes, mailbox_key: str) -> InboundMessage:

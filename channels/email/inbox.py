@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 
+from channels.email.inbound import MailRefused
 from channels.email.models import EmailInbox
 from core.db import SessionFactory, transaction
 from core.loop import WakeableLoop
@@ -66,6 +67,9 @@ class MailInbox(WakeableLoop):
         values: dict[str, object]
         try:
             await self.handle(row.data, row.mailbox_key)
+        except MailRefused as refused:
+            log.warning("email inbox %s refused: %s", row.id, refused)
+            values = {"processed_at": utcnow(), "last_error": f"refused: {refused}"}
         except Exception as error:
             attempts = row.attempts + 1
             reason = f"{type(error).__name__}: {error}"

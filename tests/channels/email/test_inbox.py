@@ -42,3 +42,17 @@ async def test_a_failing_mail_is_kept_with_the_reason_and_tried_again_later(serv
     async with services.sessions() as session:
         [row] = (await session.execute(select(EmailInbox))).scalars().all()
     assert (row.attempts, row.last_error, row.processed_at) == (1, "RuntimeError: database went away", None)
+
+
+async def test_a_mail_without_a_usable_sender_is_kept_with_the_reason_and_not_retried(services: Services) -> None:
+    handler = MailHandler(services.desk, services.sessions, address="support@switchboard.test", max_file_size=1000)
+    inbox = MailInbox(services.sessions, handler.handle)
+    await inbox.store("7:1", samples.thunderbird(sender="Support <support@switchboard.test>"))
+    assert await inbox.run_once() == 1
+    async with services.sessions() as session:
+        [row] = (await session.execute(select(EmailInbox))).scalars().all()
+        assert (await session.execute(select(Ticket))).scalars().all() == []
+    assert (
+        row.processed_at is not None
+        and row.last_error == "refused: no sender address, or our own (support@switchboard.test)"
+    )
