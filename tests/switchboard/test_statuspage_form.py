@@ -68,10 +68,15 @@ async def open_page(client: httpx.AsyncClient, url: str) -> str:
     return match.group(1)
 
 
-async def test_not_solved_reopens_with_the_comment_shown_to_the_agents(site: tuple[str, Settings]) -> None:
+async def ticket_page(site: tuple[str, Settings], *, solve: bool) -> tuple[str, Settings, Ticket, str]:
+    """The site, its settings, a new ticket (solved or not) and the ticket's status page."""
     base, settings = site
-    ticket = await new_ticket(settings, solve=True)
-    page = f"{base}/t/{ticket.public_token}"
+    ticket = await new_ticket(settings, solve=solve)
+    return base, settings, ticket, f"{base}/t/{ticket.public_token}"
+
+
+async def test_not_solved_reopens_with_the_comment_shown_to_the_agents(site: tuple[str, Settings]) -> None:
+    base, settings, ticket, page = await ticket_page(site, solve=True)
     async with httpx.AsyncClient() as client:
         csrf = await open_page(client, page)
         answer = await client.post(page, data={"csrf": csrf, "action": "unsolved", "comment": "Still <b>jams</b>"})
@@ -85,9 +90,7 @@ async def test_not_solved_reopens_with_the_comment_shown_to_the_agents(site: tup
 
 
 async def test_solved_closes_and_a_comment_is_a_customer_message(site: tuple[str, Settings]) -> None:
-    base, settings = site
-    ticket = await new_ticket(settings, solve=False)
-    page = f"{base}/t/{ticket.public_token}"
+    _, settings, ticket, page = await ticket_page(site, solve=False)
     async with httpx.AsyncClient() as client:
         csrf = await open_page(client, page)
         await client.post(page, data={"csrf": csrf, "action": "type", "value": "consultation"})
@@ -104,9 +107,7 @@ async def test_solved_closes_and_a_comment_is_a_customer_message(site: tuple[str
 
 
 async def test_a_post_without_the_pages_cookie_or_token_is_refused(site: tuple[str, Settings]) -> None:
-    base, settings = site
-    ticket = await new_ticket(settings, solve=True)
-    page = f"{base}/t/{ticket.public_token}"
+    base, settings, ticket, page = await ticket_page(site, solve=True)
     async with httpx.AsyncClient() as client:
         csrf = await open_page(client, page)
     async with httpx.AsyncClient() as other_site:  # a cross-site post: the SameSite cookie stays home
