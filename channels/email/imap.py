@@ -144,13 +144,26 @@ class MailboxReader:
         while uids := await session.new_uids(self._last, unseen_only=unseen_only):
             sizes = await session.sizes(uids)
             for batch in _batches(uids, sizes):
-                for uid, data in await session.fetch(batch):
-                    if self._stopping.is_set():
-                        raise _Stopping
-                    await self._hand_over(RawMail(session.uidvalidity, uid, data))
-                    await session.mark_done(uid)
-                    await self._state.save(self.mailbox, Progress(session.uidvalidity, uid))
-                    self._last = uid
+                recorded = self._last
+                try:
+                    for uid, data in await session.fetch(batch):
+                        if self._stopping.is_set():
+                            raise _Stopping
+                        await self._hand_over(RawMail(session.uidvalidity, uid, data))
+                        await session.mark_done(uid)
+                        self._last = uid
+                        if not session.keywords:
+                            # Without the keyword the record alone keeps the mail from coming again.
+                            await self._record(session, uid)
+                            recorded = uid
+                finally:
+                    # With the keyword on the server, one record per batch is enough: marked mails
+                    # are skipped even if the process died before recording them.
+                    if self._last > recorded:
+                        await self._record(session, self._last)
+
+    async def _record(self, session: ImapSession, uid: int) -> None:
+        await self._state.save(self.mailbox, Progress(session.uidvalidity, uid))
 
     async def _hand_over(self, mail: RawMail) -> None:
         try:

@@ -1,4 +1,4 @@
-"""A TCP proxy in front of Dovecot that hides IDLE from the capabilities: a server without IDLE."""
+"""A TCP proxy in front of Dovecot that makes it a lesser server: without IDLE, or keeping no keywords."""
 
 from __future__ import annotations
 
@@ -7,11 +7,17 @@ import contextlib
 from types import TracebackType
 
 
-class WithoutIdle:
-    """`async with WithoutIdle(host, port) as proxy_port`: plain IMAP on 127.0.0.1:proxy_port."""
+class LesserServer:
+    """`async with LesserServer(host, port, ...) as proxy_port`: plain IMAP on 127.0.0.1:proxy_port.
 
-    def __init__(self, host: str, port: int) -> None:
+    `idle=False` takes IDLE out of the capabilities; `keywords=False` takes "\\*" out of
+    PERMANENTFLAGS (the server would keep no keywords of its own)."""
+
+    def __init__(self, host: str, port: int, *, idle: bool = True, keywords: bool = True) -> None:
         self._target = (host, port)
+        self._changes = ([] if idle else [(b"CAPABILITY", b" IDLE", b"")]) + (
+            [] if keywords else [(b"PERMANENTFLAGS", b" \\*", b"")]
+        )
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -31,18 +37,21 @@ class WithoutIdle:
 
     async def _connect(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
         server_reader, server_writer = await asyncio.open_connection(*self._target)
-        up = asyncio.create_task(_pump(client_reader, server_writer, hide=False))
-        down = asyncio.create_task(_pump(server_reader, client_writer, hide=True))
+        up = asyncio.create_task(_pump(client_reader, server_writer, []))
+        down = asyncio.create_task(_pump(server_reader, client_writer, self._changes))
         self._tasks.update((up, down))
         await asyncio.wait({up, down}, return_when=asyncio.FIRST_COMPLETED)
         for writer in (client_writer, server_writer):
             writer.close()
 
 
-async def _pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, hide: bool) -> None:
+async def _pump(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, changes: list[tuple[bytes, bytes, bytes]]
+) -> None:
     with contextlib.suppress(ConnectionError):
         while line := await reader.readline():
-            if hide and b"CAPABILITY" in line:
-                line = line.replace(b" IDLE", b"")
+            for marker, old, new in changes:
+                if marker in line:
+                    line = line.replace(old, new)
             writer.write(line)
             await writer.drain()
