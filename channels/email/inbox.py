@@ -7,9 +7,14 @@ one call: the plugin passes the core inbox's `store` as `on_mail` instead.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from email import policy
+from email.parser import BytesHeaderParser
+from email.utils import parseaddr
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -27,14 +32,26 @@ MAX_ATTEMPTS = 8
 MailHandlerFn = Callable[[bytes, str], Awaitable[None]]
 
 
+def sender_of(data: bytes) -> str:
+    """The From address alone, read from the headers without parsing the body."""
+    headers = BytesHeaderParser(policy=policy.default).parsebytes(data)
+    return parseaddr(str(headers.get("From", "")))[1].lower()
+
+
 class MailInbox(WakeableLoop):
     name = "email inbox"
 
     def __init__(
-        self, sessions: SessionFactory, handle: MailHandlerFn, *, poll_interval: float = 1.0, batch: int = 64
+        self,
+        sessions: SessionFactory,
+        handle: MailHandlerFn,
+        *,
+        poll_interval: float = 1.0,
+        batch: int = 64,
+        concurrency: int = 8,
     ) -> None:
         super().__init__(poll_interval)
-        self.sessions, self.handle, self.batch = sessions, handle, batch
+        self.sessions, self.handle, self.batch, self.concurrency = sessions, handle, batch, concurrency
 
     async def store(self, mailbox_key: str, data: bytes) -> None:
         """Keep one mail; a repeated hand-over of the same (UIDVALIDITY, UID) is stored once."""
@@ -49,8 +66,9 @@ class MailInbox(WakeableLoop):
         self.wake()
 
     async def run_once(self) -> int:
-        """Process stored mails in arrival order; several instances may take the same mail, which
-        the desk's receipts make harmless."""
+        """Process stored mails: each sender's in arrival order (a follow-up after its request),
+        different senders side by side. Several instances may take the same mail, which the desk's
+        receipts make harmless."""
         async with self.sessions() as session:
             query = (
                 select(EmailInbox)
@@ -59,8 +77,17 @@ class MailInbox(WakeableLoop):
                 .limit(self.batch)
             )
             rows = list((await session.execute(query)).scalars())
+        by_sender: dict[str, list[EmailInbox]] = defaultdict(list)
         for row in rows:
-            await self._process(row)
+            by_sender[sender_of(row.data)].append(row)
+        slots = asyncio.Semaphore(self.concurrency)
+
+        async def in_order(own: list[EmailInbox]) -> None:
+            async with slots:
+                for row in own:
+                    await self._process(row)
+
+        await asyncio.gather(*(in_order(own) for own in by_sender.values()))
         return len(rows)
 
     async def _process(self, row: EmailInbox) -> None:

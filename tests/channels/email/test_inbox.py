@@ -56,3 +56,19 @@ async def test_a_mail_without_a_usable_sender_is_kept_with_the_reason_and_not_re
         row.processed_at is not None
         and row.last_error == "refused: no sender address, or our own (support@switchboard.test)"
     )
+
+
+async def test_a_senders_follow_up_in_the_same_batch_comes_after_its_request(services: Services) -> None:
+    handler = MailHandler(services.desk, services.sessions, address="support@switchboard.test", max_file_size=1000)
+    inbox = MailInbox(services.sessions, handler.handle)
+    first = samples.thunderbird(message_id="<a1@x>")
+    other = samples.thunderbird(sender="Bob <bob@switchboard.test>", subject="Scanner", message_id="<b1@x>")
+    follow_up = samples.thunderbird(
+        subject="Re: Printer", body="Model X200", message_id="<a2@x>", headers={"In-Reply-To": "<a1@x>"}
+    )
+    for key, raw in (("7:1", first), ("7:2", other), ("7:3", follow_up)):
+        await inbox.store(key, raw)
+    assert await inbox.run_once() == 3
+    async with services.sessions() as session:
+        tickets = (await session.execute(select(Ticket).order_by(Ticket.id))).scalars().all()
+    assert sorted(t.subject for t in tickets) == ["Printer on floor 3 is offline", "Scanner"]
