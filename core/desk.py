@@ -14,12 +14,12 @@ from core.db import SessionFactory, transaction
 from core.delivery import mark_bounced
 from core.files import FileStore
 from core.i18n import pick_language
+from core.keys import installation_key
 from core.messages import InboundAttachment, InboundMessage, OutboundMessage
 from core.models import InboundReceipt, Ticket, TicketStatus, TicketType
 from core.outbox import enqueue, undelivered
 from core.receipts import Received, claim_receipt
 from core.staff import Agent
-from core.keys import installation_key
 from core.threads import Thread, thread_of
 from core.tickets import TicketError
 from core.turn import Limits, Turn

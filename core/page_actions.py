@@ -18,7 +18,8 @@ from core.keys import installation_key
 from core.models import Direction, Message, Ticket, TicketStatus
 from core.outbox import to_desk
 from core.requests import CUSTOMER_TYPES, record_type
-from core.tickets import TicketError, change_status, touch
+from core.status import change_status
+from core.tickets import TicketError, touch
 
 FORM_KEY = "status-page-form"
 Action = Literal["solved", "unsolved", "comment", "type"]

@@ -7,8 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from core import intake
+from core import feedback, intake
 from core.closing import RATINGS
+from core.dialog import collect
 from core.models import Message, OutboxMessage, Ticket, TicketStatus, TicketType
 from core.request_texts import request_texts
 from core.statuspage import status_link
@@ -61,7 +62,7 @@ async def open_at_once(turn: Turn) -> Ticket:
     subject = subject[: turn.limits.subject_max]
     description = text[: turn.limits.description_max] or subject
     ticket = await intake.new_ticket(
-        turn, intake.collect(turn, {}), ticket_type=DEFAULT_TYPE, subject=subject, description=description
+        turn, collect(turn, {}), ticket_type=DEFAULT_TYPE, subject=subject, description=description
     )
     if turn.inbound.automatic_replies:
         words = " / ".join(type_words(t, turn.language)[0] for t in CUSTOMER_TYPES)
@@ -96,8 +97,6 @@ async def answered(turn: Turn, ticket: Ticket) -> None:
     picked by one word while the ticket is new, or the rating, a digit answering the closing notice."""
     picked = typed_type(turn.text)
     if ticket.status == TicketStatus.CLOSED and ticket.rating is None and turn.text in RATING_WORDS:
-        from core import feedback  # feedback builds on conversation, which builds on this module
-
         await feedback.rate(turn, ticket.number, turn.text)
     elif picked is not None and ticket.status == TicketStatus.NEW:
         record_type(turn.session, ticket, picked, turn.actor)  # the word itself reaches the topic as a message

@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import TYPE_CHECKING
 
 from channels.base import ChannelPlugin
 from channels.email.adapter import CHANNEL, EmailAdapter, MailSender
 from channels.email.compose import Identity
+from channels.email.imap import MailboxReader, RawMail
 from channels.email.inbound import MailHandler
 from channels.email.inbox import MailInbox
+from channels.email.progress import DatabaseMailboxState
 from channels.email.settings import EmailSettings
+from channels.email.smtp import SmtpSender
 from core.services import Services
-
-if TYPE_CHECKING:
-    from channels.email.imap import RawMail
 
 
 def email_plugin(
@@ -30,11 +29,6 @@ def email_plugin(
     settings = settings or EmailSettings()
     if not settings.enabled:
         return None
-    # The transport (aiosmtplib/IMAP client) is imported only when the channel is on.
-    from channels.email.imap import MailboxReader
-    from channels.email.progress import DatabaseMailboxState
-    from channels.email.smtp import SmtpSender
-
     handler = MailHandler(
         services.desk, services.sessions, address=settings.address, max_file_size=settings.max_attachment_size
     )
