@@ -30,6 +30,7 @@ from channels.email.settings import EmailSettings
 log = logging.getLogger(__name__)
 
 IDLE_RENEW = 10 * 60.0  # RFC 2177: re-issue before 29 minutes; sooner also notices a dead link
+SCAN_MAX = 200
 FETCH_MAX_MAILS = 50
 FETCH_MAX_BYTES = 16 * 1024 * 1024
 
@@ -142,6 +143,9 @@ class MailboxReader:
     async def _drain(self, session: ImapSession, *, unseen_only: bool) -> None:
         """Hand over every mail above the last one handed over, in UID order."""
         while uids := await session.new_uids(self._last, unseen_only=unseen_only):
+            # A few hundred at a time: aioimaplib parses an answer recursively, line by line, and
+            # a FETCH of ~1,000 sizes at once exceeds Python's recursion limit.
+            uids = uids[:SCAN_MAX]
             sizes = await session.sizes(uids)
             for batch in _batches(uids, sizes):
                 recorded = self._last

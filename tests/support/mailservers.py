@@ -137,15 +137,9 @@ class MailServers:
 
     # --- What a mail program does ---
 
-    def send_mail_sync(
-        self,
-        message: EmailMessage | bytes,
-        *,
-        sender: str | None = None,
-        to: list[str] | None = None,
-        login: str | None = None,
+    def _submit(
+        self, message: EmailMessage | bytes, sender: str | None, to: list[str] | None, login: str | None
     ) -> None:
-        """Submit one mail over SMTP; with `login`, over SMTPS with that user's password (as a mail program)."""
         if login is not None:
             with smtplib.SMTP_SSL(self.host, self.smtps_port, context=self.ssl_context(), timeout=10) as client:
                 client.login(login, PASSWORDS[login])
@@ -222,7 +216,8 @@ class MailServers:
         to: list[str] | None = None,
         login: str | None = None,
     ) -> None:
-        await asyncio.to_thread(self.send_mail_sync, message, sender=sender, to=to, login=login)
+        """Submit one mail over SMTP; with `login`, over SMTPS with that user's password (as a mail program)."""
+        await asyncio.to_thread(self._submit, message, sender, to, login)
 
     async def read_mailbox(self, user: str, *, folder: str = "INBOX") -> list[EmailMessage]:
         return await asyncio.to_thread(self.read_mailbox_sync, user, folder=folder)

@@ -114,6 +114,20 @@ async def test_a_server_without_idle_is_polled(
         assert not reader.idling
 
 
+async def test_a_thousand_waiting_mails_are_all_handed_over(
+    mail_servers: MailServers, make_reader: ReaderFactory, inbox: DurableInbox
+) -> None:
+    # Regression: one FETCH of 1,000 sizes overflowed aioimaplib's recursive answer parser, and
+    # the reader reconnected forever without handing anything over.
+    await _append(mail_servers, range(1, 1001))
+    reader = make_reader()
+    await reader.start()
+
+    await eventually(lambda: len(inbox.handed) == 1000, "1,000 mails handed over", timeout=30)
+    assert inbox.handed == ids(*range(1, 1001))
+    assert reader.connections == 1
+
+
 async def test_dovecot_restarted_mid_batch_loses_and_doubles_nothing(
     mail_servers: MailServers, make_reader: ReaderFactory, inbox: DurableInbox
 ) -> None:
