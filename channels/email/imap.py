@@ -6,7 +6,8 @@ when `on_mail` has returned (the mail is stored) does it mark the mail on the se
 (re-issued every `idle_renew` seconds, well before servers' 30-minute cut-off) or, on a server
 without IDLE or when IDLE fails, polls every `imap_poll_interval`. A dropped connection is
 reopened with growing pauses. A new UIDVALIDITY means the UIDs were reassigned: reading starts
-over, skipping what carries the keyword.
+over, skipping what carries the keyword. The very first start (nothing recorded) takes the unread
+mail only: what people had already read in the mailbox is its past, not new requests.
 
 Exactly once: a mail is handed over again only if the reader stops between `on_mail` returning
 and the mark (or two instances read the same mailbox at the same moment: both may fetch a mail
@@ -126,15 +127,17 @@ class MailboxReader:
                 )
             same = progress is not None and progress.uidvalidity == session.uidvalidity
             self._last = progress.last_uid if progress is not None and same else 0
-            # The very first start takes what nobody has read yet, not the mailbox's whole past.
-            unseen_only = progress is None
+            first_start = progress is None
             use_idle = session.can_idle
             self._delay = self._backoff_min
             while True:
                 try:
-                    await self._drain(session, unseen_only=unseen_only and self._last == 0)
+                    await self._drain(session, unseen_only=first_start)
                 except _Retry:
                     continue
+                if first_start:
+                    await self._skip_older_read_mail(session)
+                    first_start = False
                 use_idle = await self._wait(session, use_idle)
         finally:
             self.idling = False
@@ -165,6 +168,12 @@ class MailboxReader:
                     # are skipped even if the process died before recording them.
                     if self._last > recorded:
                         await self._record(session, self._last)
+
+    async def _skip_older_read_mail(self, session: ImapSession) -> None:
+        """The very first start takes the unread mail, not the mailbox's read past: after handing
+        over what was unread, everything that was there at SELECT counts as done."""
+        self._last = max(self._last, session.uidnext - 1)
+        await self._record(session, self._last)
 
     async def _record(self, session: ImapSession, uid: int) -> None:
         await self._state.save(self.mailbox, Progress(session.uidvalidity, uid))

@@ -41,6 +41,7 @@ class ImapSession:
     def __init__(self, client: aioimaplib.IMAP4, lost: asyncio.Event, timeout: float) -> None:
         self._client, self._lost, self._timeout = client, lost, timeout
         self.uidvalidity = 0
+        self.uidnext = 0  # as of SELECT; 0 when the server did not say
         self.keywords = False
 
     @classmethod
@@ -153,6 +154,8 @@ class ImapSession:
         if (match := re.search(rb"\[UIDVALIDITY (\d+)\]", text)) is None:
             raise ImapError(f"no UIDVALIDITY in the answer to SELECT {folder}")
         self.uidvalidity = int(match.group(1))
+        uidnext = re.search(rb"\[UIDNEXT (\d+)\]", text)
+        self.uidnext = int(uidnext.group(1)) if uidnext else 0
         # Keywords only where the server keeps new ones ("\*" in PERMANENTFLAGS).
         flags = re.search(rb"\[PERMANENTFLAGS \(([^)]*)\)\]", text)
         self.keywords = flags is not None and b"\\*" in flags.group(1)

@@ -75,6 +75,29 @@ async def test_each_mail_is_handed_over_once_in_uid_order_then_marked(
     assert inbox.handed == ids(1, 2, 3, 4, 5)
 
 
+async def test_the_first_start_takes_unread_mail_not_the_read_past(
+    mail_servers: MailServers, make_reader: ReaderFactory, inbox: DurableInbox
+) -> None:
+    await _append(mail_servers, range(1, 5))
+    with mail_servers.imap(SUPPORT) as client:
+        client.select("INBOX")
+        # Someone read mails 1, 2 and 4 in a mail program before the desk was set up.
+        client.store("1,2,4", "+FLAGS", "(\\Seen)")
+    reader = make_reader()
+    await reader.start()
+    await eventually(lambda: inbox.stored == ids(3), "the unread mail stored")
+    await eventually(lambda: reader.idling, "the reader in IDLE")
+
+    await _append(mail_servers, range(5, 6))
+    await eventually(lambda: inbox.stored == ids(3, 5), "the new mail stored")
+    await reader.stop()
+
+    again = make_reader()
+    await again.start()
+    await eventually(lambda: again.idling, "the restarted reader in IDLE")
+    assert inbox.handed == ids(3, 5)
+
+
 async def test_a_mail_arriving_while_idle_is_handed_over_at_once(
     mail_servers: MailServers, make_reader: ReaderFactory, inbox: DurableInbox
 ) -> None:
