@@ -1,4 +1,5 @@
-"""A TCP proxy in front of Dovecot that makes it a lesser server: without IDLE, or keeping no keywords."""
+"""A TCP proxy in front of Dovecot that makes it a lesser server: without IDLE, refusing IDLE, or
+keeping no keywords."""
 
 from __future__ import annotations
 
@@ -10,11 +11,14 @@ from types import TracebackType
 class LesserServer:
     """`async with LesserServer(host, port, ...) as proxy_port`: plain IMAP on 127.0.0.1:proxy_port.
 
-    `idle=False` takes IDLE out of the capabilities; `keywords=False` takes "\\*" out of
-    PERMANENTFLAGS (the server would keep no keywords of its own)."""
+    `idle=False` takes IDLE out of the capabilities; `refuse_idle=True` offers it but answers the
+    command with NO; `keywords=False` takes "\\*" out of PERMANENTFLAGS (the server would keep no
+    keywords of its own)."""
 
-    def __init__(self, host: str, port: int, *, idle: bool = True, keywords: bool = True) -> None:
-        self._target = (host, port)
+    def __init__(
+        self, host: str, port: int, *, idle: bool = True, refuse_idle: bool = False, keywords: bool = True
+    ) -> None:
+        self._target, self._refuse_idle = (host, port), refuse_idle
         self._changes = ([] if idle else [(b"CAPABILITY", b" IDLE", b"")]) + (
             [] if keywords else [(b"PERMANENTFLAGS", b" \\*", b"")]
         )
@@ -37,7 +41,7 @@ class LesserServer:
 
     async def _connect(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
         server_reader, server_writer = await asyncio.open_connection(*self._target)
-        up = asyncio.create_task(_pump(client_reader, server_writer, []))
+        up = asyncio.create_task(_commands(client_reader, server_writer, client_writer, self._refuse_idle))
         down = asyncio.create_task(_pump(server_reader, client_writer, self._changes))
         self._tasks.update((up, down))
         await asyncio.wait({up, down}, return_when=asyncio.FIRST_COMPLETED)
@@ -55,3 +59,16 @@ async def _pump(
                     line = line.replace(old, new)
             writer.write(line)
             await writer.drain()
+
+
+async def _commands(
+    reader: asyncio.StreamReader, server: asyncio.StreamWriter, client: asyncio.StreamWriter, refuse_idle: bool
+) -> None:
+    with contextlib.suppress(ConnectionError):
+        while line := await reader.readline():
+            words = line.split()
+            if refuse_idle and len(words) == 2 and words[1].upper() == b"IDLE":
+                client.write(words[0] + b" NO IDLE is switched off here\r\n")
+                continue
+            server.write(line)
+            await server.drain()

@@ -151,6 +151,21 @@ async def test_a_thousand_waiting_mails_are_all_handed_over(
     assert reader.connections == 1
 
 
+async def test_a_refused_idle_falls_back_to_polling(
+    mail_servers: MailServers, make_reader: ReaderFactory, inbox: DurableInbox
+) -> None:
+    async with LesserServer(mail_servers.host, mail_servers.imap_port, refuse_idle=True) as port:
+        reader = make_reader(email_settings(mail_servers, imap_port=port, imap_poll_interval=0.2))
+        await reader.start()
+        await _append(mail_servers, range(1, 2))
+        await eventually(lambda: inbox.stored == ids(1), "the first mail handed over")
+        await _append(mail_servers, range(2, 3))
+        await eventually(lambda: inbox.stored == ids(1, 2), "the second mail handed over by polling")
+
+        assert not reader.idling
+        assert reader.connections == 1
+
+
 async def test_dovecot_restarted_mid_batch_loses_and_doubles_nothing(
     mail_servers: MailServers, make_reader: ReaderFactory, inbox: DurableInbox
 ) -> None:
