@@ -52,6 +52,9 @@ class SmtpSender:
             ) from error
         except aiosmtplib.SMTPResponseException as error:
             raise _outcome(error.code, f"{error.code} {error.message}") from error
+        except ValueError as error:
+            # aiosmtplib found no sender or no recipient in the headers: sending again cannot help.
+            raise PermanentFailure(f"the message cannot be sent: {error}") from error
         except (aiosmtplib.SMTPException, OSError, TimeoutError, ssl.SSLError) as error:
             # Timeouts, refused or dropped connections, TLS not offered or not verified.
             raise RetryLater(

@@ -56,6 +56,13 @@ async def test_a_refused_recipient_fails_for_good_with_the_servers_reply(mail_se
         await _sender(mail_servers).send(_reply(to=to))
 
 
+async def test_a_message_without_recipients_fails_for_good(mail_servers: MailServers) -> None:
+    message = _reply()
+    del message["To"]
+    with pytest.raises(PermanentFailure, match="recipient"):
+        await _sender(mail_servers).send(message)
+
+
 async def test_a_wrong_password_fails_with_the_servers_reply(mail_servers: MailServers) -> None:
     sender = _sender(mail_servers, "starttls", smtp_user=SUPPORT, smtp_password="wrong")
     with pytest.raises(PermanentFailure, match="535"):
