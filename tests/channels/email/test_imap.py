@@ -125,18 +125,6 @@ async def test_idle_is_reissued_and_keeps_receiving(
     assert reader.connections == 1
 
 
-async def test_a_server_without_idle_is_polled(
-    mail_servers: MailServers, make_reader: ReaderFactory, inbox: DurableInbox
-) -> None:
-    async with LesserServer(mail_servers.host, mail_servers.imap_port, idle=False) as port:
-        reader = make_reader(email_settings(mail_servers, imap_port=port, imap_poll_interval=0.2))
-        await reader.start()
-        await _append(mail_servers, range(1, 3))
-        await eventually(lambda: inbox.stored == ids(1, 2), "two mails handed over by polling")
-
-        assert not reader.idling
-
-
 async def test_a_thousand_waiting_mails_are_all_handed_over(
     mail_servers: MailServers, make_reader: ReaderFactory, inbox: DurableInbox
 ) -> None:
@@ -151,10 +139,11 @@ async def test_a_thousand_waiting_mails_are_all_handed_over(
     assert reader.connections == 1
 
 
-async def test_a_refused_idle_falls_back_to_polling(
-    mail_servers: MailServers, make_reader: ReaderFactory, inbox: DurableInbox
+@pytest.mark.parametrize("lesser", [{"idle": False}, {"refuse_idle": True}], ids=["without-idle", "idle-refused"])
+async def test_a_server_without_a_working_idle_is_polled_on_the_same_connection(
+    mail_servers: MailServers, make_reader: ReaderFactory, inbox: DurableInbox, lesser: dict[str, bool]
 ) -> None:
-    async with LesserServer(mail_servers.host, mail_servers.imap_port, refuse_idle=True) as port:
+    async with LesserServer(mail_servers.host, mail_servers.imap_port, **lesser) as port:
         reader = make_reader(email_settings(mail_servers, imap_port=port, imap_poll_interval=0.2))
         await reader.start()
         await _append(mail_servers, range(1, 2))
