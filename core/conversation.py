@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core import access, feedback, followup, intake, ticket_thread
+from core import access, feedback, followup, intake, requests, ticket_thread
 from core.dialog import collect, get_dialog, resolve_choice
 from core.messages import Choice
 from core.models import Dialog, Message, OutboxMessage, Ticket, TicketStatus
@@ -51,12 +51,14 @@ async def handle(turn: Turn) -> None:
     elif turn.inbound.choice and turn.inbound.choice.startswith("type:"):
         # A type button from an earlier, finished dialog: start over with that answer.
         await intake.advance(turn, intake.open_dialog(turn, None))
-    elif ticket := await ticket_replied_to(turn):
-        await (
-            followup.after_close(turn, ticket)
-            if ticket.status == TicketStatus.CLOSED
-            else ticket_thread.append(turn, ticket)
-        )
+    elif ticket := await ticket_replied_to(turn) or await requests.answered_ticket(turn):
+        if ticket.status == TicketStatus.CLOSED:
+            await followup.after_close(turn, ticket)
+        else:
+            await ticket_thread.append(turn, ticket)
+            await requests.answered(turn, ticket)
+    elif turn.inbound.subject is not None:
+        await requests.open_at_once(turn)
     else:
         await route_free_text(turn)
 

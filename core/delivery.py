@@ -13,6 +13,7 @@ from typing import Protocol, cast
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from core.db import SessionFactory, transaction
 from core.loop import WakeableLoop
@@ -286,3 +287,20 @@ class DeliveryWorker(WakeableLoop):
                     to_desk(session, ticket, "delivery_failed", outbox_id=row.id, reason=reason)
         self.on_outcome(row, "failed")
         self.wake()
+
+
+async def mark_bounced(session: AsyncSession, channel: str, external_id: str, reason: str) -> bool:
+    """A message the platform accepted but reported undeliverable later (a mail bounce): failed,
+    and the agents are told as for any failed delivery. False if no sent message has that id."""
+    query = select(OutboxMessage).where(
+        col(OutboxMessage.channel) == channel,
+        col(OutboxMessage.external_id) == external_id,
+        col(OutboxMessage.status) == OutboxStatus.SENT,
+    )
+    row = (await session.execute(query.limit(1).with_for_update())).scalar_one_or_none()
+    if row is None:
+        return False
+    row.status, row.last_error = OutboxStatus.FAILED, reason
+    if row.ticket_id is not None and (ticket := await session.get(Ticket, row.ticket_id)) is not None:
+        to_desk(session, ticket, "delivery_failed", outbox_id=row.id, reason=reason)
+    return True

@@ -13,13 +13,16 @@ from core import agents, assignment, conversation, express, file_copies, mass
 from core.assignment import AlreadyAssigned, Assignment, NotAssigned
 from core.contacts import find_identity, identify, link_address, store_inbound
 from core.db import SessionFactory, transaction
+from core.delivery import mark_bounced
 from core.files import FileStore
 from core.i18n import pick_language
+from core.keys import installation_key
 from core.messages import AttachmentRef, InboundAttachment, InboundMessage, OutboundMessage
 from core.models import InboundReceipt, Ticket, TicketStatus, TicketType
 from core.outbox import enqueue, undelivered
 from core.receipts import Received, claim_receipt
 from core.staff import Agent
+from core.threads import Thread, thread_of
 from core.tickets import CommentRequired, InvalidTransition, TicketError
 from core.timeutil import utcnow
 from core.turn import Limits, Turn
@@ -114,6 +117,24 @@ class Desk:
             self.on_queued()
         self.on_received(message, received)
         return received
+
+    async def thread(self, channel: str, ticket_id: int) -> Thread | None:
+        """The ids of a ticket's messages on `channel`, for a channel that chains its replies."""
+        async with self.sessions() as session:
+            return await thread_of(session, channel, ticket_id)
+
+    async def bounced(self, channel: str, external_id: str, reason: str) -> bool:
+        """A sent message reported undeliverable later: mark it failed and tell the agents."""
+        async with transaction(self.sessions) as session:
+            found = await mark_bounced(session, channel, external_id, reason)
+        if found:
+            self.on_queued()
+        return found
+
+    async def installation_key(self, name: str) -> bytes:
+        """A random key of this installation (the same for every instance), made on first use."""
+        async with transaction(self.sessions) as session:
+            return await installation_key(session, name)
 
     async def on_ticket(
         self, number: int, action: Callable[[AsyncSession, Ticket], Awaitable[T]], *, key: str | None = None
@@ -233,6 +254,7 @@ __all__ = [
     "InvalidTransition",
     "NotAssigned",
     "Received",
+    "Thread",
     "TicketError",
     "TicketNotFound",
     "undelivered",

@@ -103,6 +103,9 @@ def eligible(message: InboundMessage) -> bool:
         and not message.attachments
         and not message.choice
         and not message.reply_to
+        and message.subject is None
+        and not message.reply_candidates
+        and message.ticket_hint is None
         and typed_confirmation(text) is None
     )
 

@@ -74,7 +74,7 @@ async def confirm(turn: Turn, dialog: Dialog | None, kind: str, number: int) -> 
         await change_status(turn.session, ticket, TicketStatus.CLOSED, actor=turn.actor)
         return
     # The reply below says what was chosen and what happens; the usual status notice would repeat it.
-    await change_status(turn.session, ticket, TicketStatus.IN_PROGRESS, actor=turn.actor, tell_customer=False)
+    await change_status(turn.session, ticket, TicketStatus.IN_PROGRESS, actor=turn.actor, notify=False)
     if dialog is None:
         assert turn.identity.id is not None
         dialog = Dialog(identity_id=turn.identity.id, step=COMMENT_STEP)

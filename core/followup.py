@@ -38,7 +38,7 @@ async def after_close(turn: Turn, ticket: Ticket) -> None:
     window = timedelta(days=turn.limits.reopen_window_days)
     closed_at = ticket.closed_at or ticket.updated_at
     if turn.limits.reopen_window_days > 0 and turn.now - closed_at <= window:
-        await change_status(turn.session, ticket, TicketStatus.IN_PROGRESS, actor=turn.actor, tell_customer=False)
+        await change_status(turn.session, ticket, TicketStatus.IN_PROGRESS, actor=turn.actor, notify=False)
         await ticket_thread.append(turn, ticket)
         turn.reply(service_texts("followup.reopened", turn.language, number=ticket.number), ticket_id=ticket.id)
         return

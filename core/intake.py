@@ -98,14 +98,36 @@ async def advance(turn: Turn, dialog: Dialog) -> None:
 
 
 async def create_ticket(turn: Turn, dialog: Dialog) -> Ticket:
-    session, data = turn.session, dialog.data
+    data = dialog.data
+    ticket = await new_ticket(
+        turn, data, ticket_type=TicketType(data["type"]), subject=data["subject"], description=data["description"]
+    )
+    await turn.session.delete(dialog)
+    linked = await follow_link.link(turn.session, ticket, data, turn.actor)  # its desk event after the card
+    notify_customer(
+        turn.session,
+        ticket,
+        turn.t("created", number=ticket.number, subject=ticket.subject)
+        + await expected.creation_line(turn.session, ticket, turn.now)
+        + linked
+        + status_link(turn, ticket),
+        [turn.choice("menu:list")],
+    )
+    return ticket
+
+
+async def new_ticket(
+    turn: Turn, data: dict[str, Any], *, ticket_type: TicketType, subject: str, description: str
+) -> Ticket:
+    """A new ticket of the turn's contact holding the messages and files in `data`; the agents' desk is told."""
+    session = turn.session
     contact = await session.get(Contact, turn.identity.contact_id)
     assert contact is not None
     ticket = Ticket(
         number=await allocate_number(session, turn.limits.ticket_number_start),
-        type=TicketType(data["type"]),
-        subject=data["subject"],
-        description=data["description"],
+        type=ticket_type,
+        subject=subject,
+        description=description,
         channel=turn.identity.channel,
         address=turn.identity.address,
         language=turn.language,
@@ -118,17 +140,6 @@ async def create_ticket(turn: Turn, dialog: Dialog) -> Ticket:
     await link_to_ticket(session, ticket, data)
     await sla.start(session, ticket, now=turn.now)
     record(session, ticket, "created", turn.actor, to_status=TicketStatus.NEW)
-    await session.delete(dialog)
     to_desk(session, ticket, "ticket_created")
-    linked = await follow_link.link(session, ticket, data, turn.actor)  # its desk event after the card
-    notify_customer(
-        session,
-        ticket,
-        turn.t("created", number=ticket.number, subject=ticket.subject)
-        + await expected.creation_line(session, ticket, turn.now)
-        + linked
-        + status_link(turn, ticket),
-        [turn.choice("menu:list")],
-    )
     await lookalike.on_created(session, ticket, turn.limits.lookalike)
     return ticket

@@ -49,6 +49,19 @@ class InboundMessage(BaseModel):
     sent_at: datetime | None = None
     # What a channel knows beyond the message itself, channel-neutral keys (CLIENT_ADDRESS).
     meta: dict[str, str] = Field(default_factory=dict)
+    # A complete request (a mail): if it belongs to no ticket, it opens one at once with this subject
+    # and the text as its description, without the intake dialog.
+    subject: str | None = None
+    # Globally unique ids of earlier messages this one answers (a mail's In-Reply-To and References),
+    # the most direct first: ours or the customer's, they place the message on their ticket.
+    reply_candidates: list[str] = Field(default_factory=list)
+    # A ticket number the message names (a mail subject's "[#1001]"): trusted only from that ticket's contact.
+    ticket_hint: int | None = None
+    # False when the sender is itself automatic, or was answered automatically a moment ago: the
+    # message is handled as usual, but nothing automatic is sent back (no mail loops).
+    automatic_replies: bool = True
+    # Files the channel had to refuse (too large); the customer is told.
+    refused_files: list[str] = Field(default_factory=list)
 
 
 class AttachmentRef(BaseModel):

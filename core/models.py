@@ -258,3 +258,13 @@ class MassBroadcast(SQLModel, table=True):
 class BroadcastRecipient(SQLModel, table=True):
     broadcast_id: int = Field(foreign_key="massbroadcast.id", primary_key=True)
     outbox_id: int = Field(foreign_key="outboxmessage.id", primary_key=True)
+
+
+class ServerSecret(SQLModel, table=True):
+    """A random key made once per installation and shared by its instances (status-page form tokens,
+    unguessable mail ids), so no setting is needed and a restart keeps issued tokens valid."""
+
+    __tablename__ = "server_secret"
+
+    name: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=128)

@@ -21,11 +21,12 @@ async def change_status(
     *,
     actor: str,
     comment: str | None = None,
-    tell_customer: bool = True,
+    notify: bool = True,
 ) -> TicketEvent:
     """Move a ticket to `status`, record who did it, and tell the customer and the agents' desk.
 
-    `tell_customer=False` when the caller answers the customer itself (their own "not solved").
+    `notify=False` when the customer is not to be told here: the caller answers them itself (their
+    own "not solved"), or the change answers an automatic message.
     """
     current = TicketStatus(ticket.status)
     if status not in TRANSITIONS[current]:
@@ -40,8 +41,9 @@ async def change_status(
     ticket.closed_at = event.created_at if status is S.CLOSED else None
     # The marker lets a channel tell a status notice from free text (WhatsApp sends it as a template
     # once its 24-hour window has closed).
-    status_meta: dict[str, object] = {"ticket_status": status.value, "ticket_number": ticket.number}
-    if tell_customer:
+    # "automatic": sent by the desk itself, not written by a person (mail marks it Auto-Submitted).
+    status_meta: dict[str, object] = {"ticket_status": status.value, "ticket_number": ticket.number, "automatic": True}
+    if notify:
         text = customer_status_text(ticket, status, comment, ask_rating=ask_rating)
         choices = status_choices(ticket, status, ask_rating=ask_rating)
         notify_customer(session, ticket, text, choices, meta=status_meta)

@@ -25,7 +25,8 @@ async def append(turn: Turn, ticket: Ticket, data: dict[str, Any] | None = None)
     data = data or collect(turn, {})
     await link_to_ticket(turn.session, ticket, data)
     if ticket.status == TicketStatus.WAITING_CUSTOMER:
-        await change_status(turn.session, ticket, TicketStatus.IN_PROGRESS, actor=turn.actor)
+        notify = turn.inbound.automatic_replies
+        await change_status(turn.session, ticket, TicketStatus.IN_PROGRESS, actor=turn.actor, notify=notify)
     touch(ticket)
     for message_id in data.get("message_ids", []):
         to_desk(turn.session, ticket, "customer_message", message_id=message_id)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic_settings import BaseSettings
 
+from channels.email.settings import EmailSettings
 from channels.webchat.settings import WebchatSettings
 from channels.whatsapp.settings import WhatsAppSettings
 from platforms.telegram.settings import TelegramSettings
@@ -46,6 +47,7 @@ def registry() -> list[Registration[Any]]:
         Registration(TelegramSettings, "switchboard.telegram:telegram_plugin"),
         Registration(WhatsAppSettings, "channels.whatsapp.plugin:whatsapp_plugin"),
         Registration(WebchatSettings, "channels.webchat.plugin:webchat_plugin"),
+        Registration(EmailSettings, "channels.email.plugin:email_plugin"),
         Registration(NoSettings, "switchboard.contracts_plugin:contracts_plugin"),
         Registration(NoSettings, "switchboard.desk_plugin:desk_plugin"),
     ]

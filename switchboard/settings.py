@@ -27,12 +27,12 @@ class AppSettings:
 
     @property
     def secrets(self) -> list[str]:
-        """Every channel's tokens and secrets (fields so named), for the logs to mask."""
+        """Every channel's tokens, secrets and passwords (fields so named), for the logs to mask."""
         return [
             str(value)
             for given in self.channels
             for name in type(given).model_fields
-            if name.endswith(("token", "secret")) and (value := getattr(given, name))
+            if name.endswith(("token", "secret", "password")) and (value := getattr(given, name))
         ]
 
     @classmethod

@@ -7,13 +7,17 @@ from html import escape
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from core.db import transaction
 from core.i18n import pick_language
+from core.page_actions import form_token
 from core.service_texts import service_texts
 from core.services import Services
 from core.statuspage import PublicView, public_view
 from core.tickets import status_name, type_name
+from switchboard.statuspage_form import done_notice, form_cookie, form_router, page_form
 
 router = APIRouter()
+router.include_router(form_router)
 
 PAGE = """<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8">
@@ -22,12 +26,13 @@ PAGE = """<!doctype html>
 <title>{title}</title>
 <style>body{{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;color:#222}}
 dt{{font-weight:600}}dd{{margin:0 0 .5rem}}li{{margin:.5rem 0;white-space:pre-wrap}}
-.who{{color:#666;font-size:.85em}}</style></head>
+.who{{color:#666;font-size:.85em}}form{{margin:1rem 0}}textarea{{display:block;width:100%;margin:.5rem 0}}
+button{{margin:.25rem .5rem .25rem 0;padding:.4rem 1rem}}.notice{{background:#eef6ee;padding:.5rem}}</style></head>
 <body><h1>{title}</h1>{body}</body></html>
 """
 
 
-def render(view: PublicView) -> str:
+def render(view: PublicView, form: str = "") -> str:
     ticket, lang = view.ticket, view.ticket.language
     t = lambda key, **values: escape(service_texts(key, lang, **values))  # noqa: E731
     facts = "".join(
@@ -45,18 +50,23 @@ def render(view: PublicView) -> str:
     )
     history = f"<ol>{items}</ol>" if items else f"<p>{t('page.empty')}</p>"
     expected = f'<p class="expected">{escape(view.expected)}</p>' if view.expected else ""
-    body = f"<dl>{facts}</dl>{expected}<h2>{t('page.history')}</h2>{history}"
+    body = f"<dl>{facts}</dl>{expected}{form}<h2>{t('page.history')}</h2>{history}"
     return PAGE.format(lang=lang, title=t("page.title", number=ticket.number), body=body)
 
 
 @router.get("/t/{token}", response_class=HTMLResponse)
 async def status_page(token: str, request: Request) -> HTMLResponse:
     services: Services = request.app.state.services
-    async with services.sessions() as session:
+    async with transaction(services.sessions) as session:
         view = await public_view(session, token)
+        csrf = await form_token(session, token) if view is not None else ""
     headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
     if view is None:
         lang = pick_language(request.headers.get("accept-language"), services.settings.default_language)
         text = escape(service_texts("page.not_found", lang))
         return HTMLResponse(PAGE.format(lang=lang, title=text, body=""), status_code=404, headers=headers)
-    return HTMLResponse(render(view), headers=headers)
+    form = page_form(view, csrf, done_notice(view, request.query_params.get("done")))
+    response = HTMLResponse(render(view, form), headers=headers)
+    secure = request.url.scheme == "https" or services.settings.public_url.startswith("https:")
+    form_cookie(response, token, csrf, secure=secure)
+    return response

@@ -12,6 +12,9 @@ from switchboard.app import build_app
 from switchboard.plugins import registry
 from switchboard.settings import AppSettings
 from tests.support.databases import BACKENDS, drop_all, fresh_database
+
+# Real Dovecot + Postfix for the e-mail tests (session-wide; skipped where they are not installed).
+from tests.support.mailservers import mail_server_processes, mail_servers  # noqa: F401
 from tests.support.servers import serve
 
 

@@ -7,6 +7,8 @@ from sqlmodel import SQLModel
 
 import bot.desk_models  # every package's own tables, so autogenerate sees them all
 import bot.models  # noqa: F401
+import channels.email.models
+import channels.email.progress
 import channels.webchat.models
 import channels.whatsapp.models  # noqa: F401
 import core.customer_models

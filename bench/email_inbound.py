@@ -1,0 +1,119 @@
+"""1,000 mails in the support mailbox become tickets: mails per second through IMAP into the desk.
+
+    python -m bench.email_inbound --mails 1000 --backend sqlite
+    python -m bench.email_inbound --mails 1000 --backend postgres
+
+Starts the real Dovecot + Postfix of the tests (tests/support/mailservers.py; Debian packages,
+run as root), puts --mails mails from --customers senders into support@'s INBOX with IMAP APPEND
+(untimed), then starts the e-mail channel (email_plugin: MailboxReader over IMAP, each mail stored
+and marked, then parsed and received by the desk) and times until every mail is a ticket. Prints
+when the reader had stored them all and when the last ticket existed. Target: >= 50 mails/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from email.message import EmailMessage
+
+from sqlalchemy import func, select
+
+from bench.databases import add_backend_option, chosen_backends, migrated_services
+from channels.email.models import EmailInbox
+from channels.email.plugin import email_plugin
+from channels.email.settings import EmailSettings
+from core.db import SessionFactory
+from core.models import Ticket
+from tests.support.mailservers import PASSWORDS, SUPPORT, MailServers, missing_reason, start_mail_servers
+
+
+def mails(count: int, customers: int) -> list[bytes]:
+    result = []
+    for i in range(count):
+        message = EmailMessage()
+        message["From"] = f"Customer {i % customers} <customer{i % customers}@example.net>"
+        message["To"] = SUPPORT
+        message["Subject"] = f"Printer {i} does not print"
+        message["Message-ID"] = f"<bench-{i}@example.net>"
+        message["Date"] = "Wed, 02 Dec 2026 03:00:00 +0000"
+        message.set_content(f"Hello, printer {i} on the third floor prints blank pages since this morning.\n")
+        result.append(message.as_bytes())
+    return result
+
+
+async def count(sessions: SessionFactory, model: type[Ticket] | type[EmailInbox]) -> int:
+    async with sessions() as session:
+        return int((await session.execute(select(func.count()).select_from(model))).scalar_one())
+
+
+async def run(servers: MailServers, backend: str, total: int, customers: int) -> dict[str, float]:
+    await asyncio.to_thread(servers.clear_mailboxes)
+    started = time.perf_counter()
+    await asyncio.to_thread(servers.append_sync, SUPPORT, mails(total, customers))
+    appended = time.perf_counter() - started
+    settings = EmailSettings(
+        _env_file=None,
+        imap_host=servers.host,
+        imap_port=servers.imap_port,
+        imap_security="none",
+        imap_user=SUPPORT,
+        imap_password=PASSWORDS[SUPPORT],
+        smtp_host=servers.host,
+        smtp_port=servers.smtp_port,
+        smtp_security="none",
+        address=SUPPORT,
+    )
+    async with migrated_services(backend) as services:
+        plugin = email_plugin(services, settings)
+        assert plugin is not None and plugin.start is not None and plugin.stop is not None
+        started = time.perf_counter()
+        await plugin.start()
+        stored_at = None
+        try:
+            while (tickets := await count(services.sessions, Ticket)) < total:
+                if stored_at is None and await count(services.sessions, EmailInbox) >= total:
+                    stored_at = time.perf_counter() - started
+                await asyncio.sleep(0.05)
+            elapsed = time.perf_counter() - started
+        finally:
+            await plugin.stop()
+    return {
+        "appended": appended,
+        "stored": stored_at or elapsed,
+        "seconds": elapsed,
+        "tickets": tickets,
+        "rate": total / elapsed,
+    }
+
+
+async def run_all(backends: list[str], total: int, customers: int) -> None:
+    started = time.perf_counter()
+    servers = await asyncio.to_thread(start_mail_servers)
+    print(f"Dovecot + Postfix started in {time.perf_counter() - started:.2f}s")
+    try:
+        for backend in backends:
+            result = await run(servers, backend, total, customers)
+            print(
+                f"{backend:8} {total} mails (APPEND {result['appended']:.2f}s): all stored by the reader after "
+                f"{result['stored']:.2f}s, {int(result['tickets'])} tickets after {result['seconds']:.2f}s "
+                f"= {result['rate']:.0f} mails/s"
+            )
+    finally:
+        servers.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--mails", type=int, default=1000)
+    parser.add_argument("--customers", type=int, default=1000, help="distinct senders (each mail opens a ticket)")
+    add_backend_option(parser)
+    args = parser.parse_args()
+    reason = missing_reason()
+    if reason is not None:
+        parser.exit(1, f"{reason}\n")
+    asyncio.run(run_all(chosen_backends(args), args.mails, args.customers))
+
+
+if __name__ == "__main__":
+    main()

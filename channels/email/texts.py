@@ -1,0 +1,21 @@
+"""The e-mail channel's own words: subjects and how buttons read in a mail."""
+
+from __future__ import annotations
+
+from core.i18n import Catalog
+
+EN = {
+    "subject.default": "Your request to support",
+    "choices": "Reply with one of: {options}.",
+    "choices.page": "Or answer on the status page: {url}",
+    "refused": "[{name}: {size} MB, too large, not received]",
+}
+
+RU = {
+    "subject.default": "Ваше обращение в поддержку",
+    "choices": "Ответьте одним из вариантов: {options}.",
+    "choices.page": "Или ответьте на странице статуса: {url}",
+    "refused": "[{name}: {size} МБ, слишком большой, не получен]",
+}
+
+texts = Catalog({"en": EN, "ru": RU})

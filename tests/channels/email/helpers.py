@@ -1,0 +1,88 @@
+"""Shared pieces of the e-mail transport tests: settings for the test servers and a durable consumer."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import json
+import time
+from collections.abc import Callable
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from channels.email.imap import RawMail
+from channels.email.settings import EmailSettings, Security
+from tests.support.mailservers import ALICE, PASSWORDS, SUPPORT, MailServers
+
+
+def email_settings(servers: MailServers, *, imap_security: Security = "none", **overrides: Any) -> EmailSettings:
+    ports = {"tls": servers.imaps_port, "starttls": servers.imap_port, "none": servers.imap_port}
+    values: dict[str, Any] = {
+        "imap_host": servers.host,
+        "imap_port": ports[imap_security],
+        "imap_security": imap_security,
+        "imap_user": SUPPORT,
+        "imap_password": PASSWORDS[SUPPORT],
+        "imap_poll_interval": 60.0,
+        "smtp_host": servers.host,
+        "smtp_port": servers.smtp_port,
+        "smtp_security": "none",
+        "address": SUPPORT,
+    }
+    values.update(overrides)
+    return EmailSettings(_env_file=None, **values)
+
+
+def customer_mail(number: int, *, sender: str = ALICE) -> EmailMessage:
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = sender, SUPPORT, f"Request {number}"
+    message["Message-ID"] = f"<request-{number}@customer.test>"
+    message.set_content(f"Request number {number}\n")
+    return message
+
+
+class DurableInbox:
+    """A consumer like the channel's: stores each mail's Message-ID in a file before returning, and
+    drops a mail it already stored. `handed` counts every hand-over, `stored` the mails kept."""
+
+    def __init__(self, path: Path, *, delay: float = 0.0) -> None:
+        self.path, self.delay = path, delay
+        self.handed: list[str] = []
+        self.fail_once: set[str] = set()
+        self.hang_after_storing: str | None = None
+
+    @property
+    def stored(self) -> list[str]:
+        if not self.path.exists():
+            return []
+        return [json.loads(line)["message_id"] for line in self.path.read_text().splitlines()]
+
+    async def __call__(self, mail: RawMail) -> None:
+        parsed = email.message_from_bytes(mail.data, policy=email.policy.default)
+        message_id = str(parsed["Message-ID"])
+        self.handed.append(message_id)
+        if message_id in self.fail_once:
+            self.fail_once.discard(message_id)
+            raise RuntimeError(f"database down while storing {message_id}")
+        await asyncio.sleep(self.delay)
+        if message_id in self.stored:
+            return
+        with self.path.open("a") as file:
+            file.write(json.dumps({"message_id": message_id, "external_id": mail.external_id}) + "\n")
+        if message_id == self.hang_after_storing:
+            await asyncio.Event().wait()  # the process "dies" here: stored, never returns
+
+
+async def eventually(condition: Callable[[], Any], what: str, timeout: float = 10.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while not (result := condition()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        await asyncio.sleep(0.02)
+    return result
+
+
+def ids(*numbers: int) -> list[str]:
+    return [f"<request-{number}@customer.test>" for number in numbers]
