@@ -16,12 +16,12 @@ from core.db import transaction
 from core.models import Identity
 from core.settings import Settings
 from core.timeutil import utcnow
-from switchboard.app import build_app
 from switchboard.settings import AppSettings
 from tests.channels.whatsapp.conftest import TEMPLATE
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.whatsapp import FakeWhatsApp, readable
-from tests.support.servers import serve
+from tests.support.telegram_steps import text_of
+from tests.support.telegram_whatsapp import telegram_and_whatsapp
 
 
 @dataclass
@@ -33,28 +33,12 @@ class Desk:
 
 @pytest.fixture
 async def desk(make_settings: Callable[..., AppSettings], migrated: Settings) -> AsyncIterator[Desk]:
-    whatsapp, telegram = FakeWhatsApp(), FakeTelegram()
-    async with serve(whatsapp.app) as graph_url, serve(telegram.app) as bot_api_url:
-        settings = make_settings(
-            telegram_bot_token=telegram.token,
-            telegram_api_url=bot_api_url,
-            telegram_agent_chat_id=telegram.group_id,
-            telegram_chat_per_second=50,
-            telegram_group_per_minute=1000,
-            telegram_global_per_second=100,
-            **whatsapp.settings(graph_url, whatsapp_template_name=TEMPLATE),
-        )
-        app = build_app(settings)
+    overrides = {"telegram_global_per_second": 100, "whatsapp_template_name": TEMPLATE}
+    async with telegram_and_whatsapp(make_settings, **overrides) as (telegram, whatsapp):
         try:
-            async with serve(app) as url:
-                whatsapp.webhook_url = f"{url}/whatsapp/webhook"
-                yield Desk(whatsapp, telegram, app.state.services)
+            yield Desk(whatsapp, telegram.fake, telegram.services)
         finally:
-            await telegram.close()
-
-
-def text_of(message: dict[str, Any]) -> str:
-    return str(message.get("text") or message.get("caption") or "")
+            await telegram.fake.close()
 
 
 async def test_whatsapp_customer_answered_from_the_forum_group(desk: Desk) -> None:
