@@ -28,11 +28,10 @@ from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
 from bench.process import wait_ready
-from channels.whatsapp.models import InboxStatus, WhatsAppInbox
 from channels.whatsapp.signature import sign
 from core.db import SessionFactory, create_engine, create_session_factory
 from core.migrate import upgrade
-from core.models import Message
+from core.models import InboxEvent, Message
 from tests.fakes.whatsapp import FakeWhatsApp
 from tests.fakes.whatsapp_payloads import message, notification
 from tests.support.databases import fresh_database
@@ -95,11 +94,11 @@ async def run(backend: str, messages: int, customers: int, concurrency: int) -> 
                     burst_started = time.perf_counter()
                     await asyncio.gather(*(post(body, signature) for body, signature in signed))
                     acknowledged = time.perf_counter() - burst_started
-                    while await count(sessions, WhatsAppInbox, WhatsAppInbox.status == InboxStatus.PENDING):
+                    while await count(sessions, InboxEvent, InboxEvent.status == "pending"):
                         await asyncio.sleep(0.2)
                     drained = time.perf_counter() - burst_started
                 stored = await count(sessions, Message)
-                failed = await count(sessions, WhatsAppInbox, WhatsAppInbox.status == InboxStatus.FAILED)
+                failed = await count(sessions, InboxEvent, InboxEvent.status == "parked")
             finally:
                 process.terminate()
                 process.wait(timeout=30)

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
-from bot.desk_events import DeskEvent, Renderer
+from bot.desk_events import DeskEvent, GeneralRenderer, Renderer
 from core.i18n import Catalog
 from core.messages import OutboundMessage
 from platforms.telegram.context import BotContext
-
-GeneralRenderer = Callable[[BotContext, OutboundMessage], Awaitable[list[int]]]
 
 texts = Catalog(
     {

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from bot.customer_events import GeneralRenderer
-from bot.desk_events import DeskEvent, Renderer, customer_messages
+from bot.desk_events import DeskEvent, GeneralRenderer, Renderer, customer_messages
 from bot.topics import Topics
 from core import views
 from core.delivery import PermanentFailure
@@ -29,11 +28,13 @@ class AgentDeskAdapter:
         general: dict[str, GeneralRenderer] | None = None,
     ) -> None:
         self.ctx, self.renderers, self.topics, self.bot_channels = ctx, renderers, Topics(ctx), bot_channels
-        # Events of no one ticket (the General topic: access lock-outs, the digest, look-alike reports).
+        # Events of no one ticket (the General topic: access lock-outs, the digest, parked events...).
         self.general = general or {}
 
     async def send(self, message: OutboundMessage) -> SendResult:
-        if (general := self.general.get(message.kind)) is not None:
+        # A kind drawn both ways (a parked event) goes to its ticket's topic when it has a ticket.
+        general = self.general.get(message.kind)
+        if general is not None and (message.ticket_id is None or message.kind not in self.renderers):
             with delivery_outcomes():
                 return self._result(await general(self.ctx, message))
         renderer = self.renderers.get(message.kind)

@@ -130,6 +130,8 @@ class DeskEvent:
 
 
 Renderer = Callable[[DeskEvent], Awaitable[list[int]]]
+GeneralRenderer = Callable[[BotContext, OutboundMessage], Awaitable[list[int]]]
+"""Draws a desk event that belongs to no ticket, in the group's General topic."""
 
 
 async def ticket_created(event: DeskEvent) -> list[int]:
@@ -202,6 +204,28 @@ async def status_changed(event: DeskEvent) -> list[int]:
     return ids
 
 
+def inbound_parked_text(language: str, meta: dict[str, object]) -> str:
+    values = {name: meta.get(name, "") for name in ("channel", "sender", "event_id", "reason")}
+    return texts("event.inbound_parked", language, **values)
+
+
+async def inbound_parked(event: DeskEvent) -> list[int]:
+    return await event.text(inbound_parked_text(event.ctx.language, event.message.meta))
+
+
+async def general_inbound_parked(ctx: BotContext, message: OutboundMessage) -> list[int]:
+    if ctx.agent_chat_id is None:
+        return []
+    await ctx.sender.slot(ctx.agent_chat_id)
+    sent = await ctx.bot.send_message(ctx.agent_chat_id, inbound_parked_text(ctx.language, message.meta))
+    return [sent.message_id]
+
+
+def general_renderers() -> dict[str, GeneralRenderer]:
+    """Event kind -> how it is shown when it names no ticket."""
+    return {"inbound_parked": general_inbound_parked}
+
+
 async def delivery_failed(event: DeskEvent) -> list[int]:
     return await event.text(event.t("event.delivery_failed", reason=event.message.meta.get("reason", "")))
 
@@ -213,4 +237,5 @@ def renderers() -> dict[str, Renderer]:
         "customer_message": customer_message,
         "status_changed": status_changed,
         "delivery_failed": delivery_failed,
+        "inbound_parked": inbound_parked,
     }

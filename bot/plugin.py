@@ -25,6 +25,7 @@ from bot.contract_events import renderers as contract_renderers
 from bot.customer_events import general_renderers
 from bot.customer_events import renderers as customer_renderers
 from bot.desk_adapter import AgentDeskAdapter
+from bot.desk_events import general_renderers as inbound_renderers
 from bot.desk_events import renderers
 from bot.lookalike import renderers as lookalike_renderers
 from bot.queue_commands import general_renderers as digest_renderers
@@ -64,6 +65,6 @@ def desk_side(ctx: BotContext, *, bot_channels: Iterable[str] = ()) -> TelegramS
     if ctx.agent_chat_id is not None:
         ctx.cards = CardKeeper(ctx)
         table = {**renderers(), **contract_renderers(), **customer_renderers(), **lookalike_renderers()}
-        general = {**general_renderers(), **digest_renderers(), **suggestion_renderers()}
+        general = {**general_renderers(), **digest_renderers(), **suggestion_renderers(), **inbound_renderers()}
         side.adapters[AGENT_DESK] = AgentDeskAdapter(ctx, table, frozenset(bot_channels), general)
     return side

@@ -11,7 +11,7 @@ from aiogram.types import Message
 
 from bot.agent_side import in_agent_group
 from bot.contract_texts import duration
-from bot.customer_events import GeneralRenderer
+from bot.desk_events import GeneralRenderer
 from bot.desk_texts import desk_texts
 from bot.links import html_text, ticket_link, topic_urls
 from core import queues

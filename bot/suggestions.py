@@ -7,7 +7,7 @@ from aiogram.filters import Command
 from aiogram.types import Message
 
 from bot.agent_side import action_key, agent_of, command_ticket, in_agent_group
-from bot.customer_events import GeneralRenderer
+from bot.desk_events import GeneralRenderer
 from bot.desk_texts import desk_texts
 from bot.repost import edit_or_post
 from bot.texts import texts

@@ -31,6 +31,10 @@ EN: dict[str, Entry] = {
     "button.close": "Close",
     "event.status": "Status: {from_status} → {to_status} ({actor})",
     "event.delivery_failed": "⚠️ The customer did not receive a message: {reason}",
+    "event.inbound_parked": (
+        "⚠️ A message from {channel} {sender} could not be handled and was set aside (event {event_id}): "
+        "{reason}\nOnce the cause is fixed: switchboard inbox retry {event_id}"
+    ),
     "event.customer": "{name}:",
     "event.recreated": "This topic replaces one that was deleted.",
     "ticket_tag": "#{number}",
@@ -141,6 +145,10 @@ RU: dict[str, Entry] = {
     "button.close": "Закрыть",
     "event.status": "Статус: {from_status} → {to_status} ({actor})",
     "event.delivery_failed": "⚠️ Клиент не получил сообщение: {reason}",
+    "event.inbound_parked": (
+        "⚠️ Сообщение от {channel} {sender} не удалось обработать, оно отложено (событие {event_id}): "
+        "{reason}\nКогда причина устранена: switchboard inbox retry {event_id}"
+    ),
     "event.customer": "{name}:",
     "event.recreated": "Эта тема заменяет удалённую.",
     "ticket_tag": "№{number}",

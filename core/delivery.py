@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import logging
 import uuid
 from collections.abc import Callable, Mapping
@@ -11,7 +13,7 @@ from datetime import datetime, timedelta
 from itertools import takewhile
 from typing import Protocol, cast
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -23,6 +25,8 @@ from core.outbox import to_desk
 from core.timeutil import utcnow
 
 log = logging.getLogger(__name__)
+
+CLAIM_INTERVAL = 0.05
 
 
 class ChannelAdapter(Protocol):
@@ -69,7 +73,10 @@ class RetryPolicy:
     base_delay: float = 2.0
     max_delay: float = 300.0
     max_attempts: int = 8
-    lease: float = 120.0
+    # Short, and renewed every lease/3 while the worker lives: a killed process's rows come back
+    # within seconds, a live worker's slow send keeps its rows.
+    lease: float = 15.0
+    send_timeout: float = 60.0
 
     def delay(self, attempts: int) -> float:
         return min(self.base_delay * 2 ** max(attempts - 1, 0), self.max_delay)
@@ -98,9 +105,63 @@ class DeliveryWorker(WakeableLoop):
         # "retry" or "rate_limited" after each attempt.
         self.on_outcome: Callable[[OutboxMessage, str], None] = lambda row, outcome: None
 
+    async def run(self) -> None:
+        """Send continuously: each channel has its own `concurrency` slots, and a slot is taken again
+        the moment its send ends, so a paced recipient (a Telegram group, a 429) never holds up
+        another channel's messages, nor waits for a whole pass to finish."""
+        keeper = asyncio.create_task(self._keep_leases(), name="delivery-leases")
+        inflight: dict[str, set[asyncio.Task[None]]] = {}
+        try:
+            while True:
+                # Sends ending one by one would each start a claim (a scan of the pending heads,
+                # inside the event loop on SQLite): gather them for a moment.
+                await asyncio.sleep(CLAIM_INTERVAL)
+                free = {name: self.concurrency - len(inflight.get(name, ())) for name in self.adapters}
+                try:
+                    claimed = await self._claim_heads({name: n for name, n in free.items() if n > 0})
+                except Exception:
+                    log.exception("delivery: claiming failed; retrying after a pause")
+                    claimed = []
+                for row in claimed:
+                    task = asyncio.create_task(self._deliver(row), name=f"deliver-{row.id}")
+                    running = inflight.setdefault(row.channel, set())
+                    running.add(task)
+                    task.add_done_callback(functools.partial(self._sent, running=running))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+                self._wake.clear()
+        finally:
+            tasks = [keeper, *(task for running in inflight.values() for task in running)]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _sent(self, done: asyncio.Task[None], *, running: set[asyncio.Task[None]]) -> None:
+        running.discard(done)
+        if not done.cancelled() and (error := done.exception()) is not None:
+            log.error("delivery task failed", exc_info=error)
+        self.wake()  # a slot is free, and the address's next message may be due
+
+    async def _keep_leases(self) -> None:
+        while True:
+            await asyncio.sleep(self.policy.lease / 3)
+            try:
+                async with transaction(self.sessions) as session:
+                    connection = await session.connection()
+                    await connection.execute(
+                        update(OutboxMessage)
+                        .where(
+                            col(OutboxMessage.locked_by) == self.worker_id,
+                            col(OutboxMessage.status) == OutboxStatus.PENDING,
+                        )
+                        .values(locked_until=utcnow() + timedelta(seconds=self.policy.lease))
+                    )
+            except Exception:
+                log.exception("delivery: renewing leases failed")
+
     async def run_once(self) -> int:
-        """Send every address's oldest due message once; the number of messages tried."""
-        claimed = await self._claim_heads()
+        """Send every address's oldest due message once and wait for all; the number tried."""
+        claimed = await self._claim_heads({name: self.concurrency * 8 for name in self.adapters})
         if claimed:
             semaphore = asyncio.Semaphore(self.concurrency)
 
@@ -111,18 +172,29 @@ class DeliveryWorker(WakeableLoop):
             await asyncio.gather(*(_bounded(row) for row in claimed))
         return len(claimed)
 
-    async def _claim_heads(self) -> list[OutboxMessage]:
-        if not self.adapters:
+    async def _claim_heads(self, limits: Mapping[str, int]) -> list[OutboxMessage]:
+        """Lease the oldest due message of up to `limits[channel]` addresses of each channel."""
+        if not limits:
             return []
         now = utcnow()
-        pending = and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.channel.in_(self.adapters))  # type: ignore[attr-defined]
+        rows: list[OutboxMessage] = []
+        async with transaction(self.sessions) as session:
+            # One query per channel: a channel's long backlog must not fill the others' share.
+            for channel, limit in limits.items():
+                rows.extend((await session.execute(self._due_heads(channel, limit, now))).scalars())
+            won = await self._lease(session, rows, now)
+        return [row for row in rows if row.id in won]
+
+    @staticmethod
+    def _due_heads(channel: str, limit: int, now: datetime) -> Select[OutboxMessage]:
+        pending = and_(col(OutboxMessage.status) == OutboxStatus.PENDING, col(OutboxMessage.channel) == channel)
         heads = (
             select(func.min(OutboxMessage.id).label("id"))
             .where(pending)
             .group_by(OutboxMessage.channel, OutboxMessage.address)
             .subquery()
         )
-        due = (
+        return (
             select(OutboxMessage)
             .join(heads, OutboxMessage.id == heads.c.id)
             .where(
@@ -130,13 +202,8 @@ class DeliveryWorker(WakeableLoop):
                 or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),  # type: ignore[union-attr]
             )
             .order_by(OutboxMessage.id)
-            .limit(self.concurrency * 8)
+            .limit(limit)
         )
-        async with transaction(self.sessions) as session:
-            rows = list((await session.execute(due)).scalars())
-            won = await self._lease(session, rows, now)
-            claimed = [row for row in rows if row.id in won]
-        return claimed
 
     async def _lease(self, session: AsyncSession, rows: list[OutboxMessage], now: datetime) -> set[int]:
         """Compare-and-set on the lease, one statement for all `rows`: of several workers, exactly
@@ -149,8 +216,8 @@ class DeliveryWorker(WakeableLoop):
         result = await connection.execute(
             update(OutboxMessage)
             .where(
-                OutboxMessage.id.in_([row.id for row in rows]),  # type: ignore[union-attr]
-                OutboxMessage.status == OutboxStatus.PENDING,
+                col(OutboxMessage.id).in_([row.id for row in rows]),
+                col(OutboxMessage.status) == OutboxStatus.PENDING,
                 or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),  # type: ignore[union-attr]
             )
             .values(locked_until=now + timedelta(seconds=self.policy.lease), locked_by=self.worker_id)
@@ -180,7 +247,7 @@ class DeliveryWorker(WakeableLoop):
             sending = adapter.send(message)
         try:
             try:
-                result = await asyncio.wait_for(sending, self.policy.lease / 2)
+                result = await asyncio.wait_for(sending, self.policy.send_timeout)
             except BaseException:
                 # Only the head carries the outcome of a failed combined send; the rest wait their turn.
                 await self._finish(following)

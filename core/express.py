@@ -63,7 +63,13 @@ _LOOKUP = (
         # "Not closed" is ACTIVE_STATUSES (asserted below), without an IN list of statuses.
         and_(Ticket.contact_id == Identity.contact_id, Ticket.status != TicketStatus.CLOSED),  # type: ignore[arg-type]
     )
-    .where(tuple_(Identity.channel, Identity.address).in_(bindparam("senders", expanding=True)))
+    .where(
+        tuple_(Identity.channel, Identity.address).in_(bindparam("senders", expanding=True)),
+        # Implied by the pairs, but SQLite only searches the (channel, address) index through
+        # plain IN lists: with the row-value IN alone it scans `identity` once a batch has two senders.
+        Identity.channel.in_(bindparam("channels", expanding=True)),  # type: ignore[attr-defined]
+        Identity.address.in_(bindparam("addresses", expanding=True)),  # type: ignore[attr-defined]
+    )
 )
 assert set(ACTIVE_STATUSES) == set(TicketStatus) - {TicketStatus.CLOSED}
 # Given several rows, SQLAlchemy sends one multi-row INSERT (its "insertmanyvalues"); RETURNING
@@ -220,7 +226,9 @@ def receive_group(
 def _targets(connection: Connection, senders: set[Key], require_contract: bool) -> dict[Key, Any]:
     """The senders this lane may handle, each with its one request not closed."""
     found: dict[Key, list[Any]] = {}
-    for row in connection.execute(_LOOKUP, {"senders": sorted(senders)}):
+    pairs = sorted(senders)
+    lookup = {"senders": pairs, "channels": sorted({c for c, _ in pairs}), "addresses": sorted({a for _, a in pairs})}
+    for row in connection.execute(_LOOKUP, lookup):
         found.setdefault((row.channel, row.address), []).append(row)
     return {
         key: rows[0]

@@ -36,9 +36,11 @@ async def pending_migrations(engine: AsyncEngine) -> set[str]:
     """Heads of the migration scripts the database has not reached; empty when up to date."""
 
     def _missing(connection: Connection) -> set[str]:
-        current = set(MigrationContext.configure(connection).get_current_heads())
-        expected = set(ScriptDirectory.from_config(alembic_config()).get_heads())
-        return expected - current
+        current = MigrationContext.configure(connection).get_current_heads()
+        script = ScriptDirectory.from_config(alembic_config())
+        # A revision that another one `depends_on` is applied without being recorded as a head.
+        applied = {revision.revision for revision in script.iterate_revisions(current, "base")}
+        return set(script.get_heads()) - applied
 
     async with engine.connect() as connection:
         return await connection.run_sync(_missing)

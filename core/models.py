@@ -128,6 +128,9 @@ class TicketEvent(SQLModel, table=True):
 
 
 class Message(SQLModel, table=True):
+    # The reply lookup (a customer answers one of their own messages) by the platform's id.
+    __table_args__ = (Index("ix_message_reply_lookup", "channel", "address", "external_id"),)
+
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
     identity_id: int | None = Field(default=None, foreign_key="identity.id", index=True)
@@ -268,3 +271,32 @@ class ServerSecret(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=64)
     value: str = Field(max_length=128)
+
+
+class InboxEvent(SQLModel, table=True):
+    """One raw inbound event as a channel's door received it, kept before the door acknowledges.
+
+    `(channel, external_id)` is unique, so a platform's retry is dropped at the door; events of one
+    `conversation` are handled one at a time, in arrival order (core/inbox.py).
+    """
+
+    __tablename__ = "inbox_event"
+    __table_args__ = (
+        UniqueConstraint("channel", "external_id"),
+        Index("ix_inbox_event_queue", "status", "id"),
+        Index("ix_inbox_event_conversation", "channel", "conversation", "status", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=32)
+    external_id: str = Field(max_length=128)
+    conversation: str = Field(max_length=160)
+    payload: str = Field(sa_type=Text)
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = _ts()
+    locked_until: datetime | None = _ts_optional()
+    locked_by: str | None = Field(default=None, max_length=64)
+    last_error: str | None = Field(default=None, sa_type=Text)
+    arrived_at: datetime = _ts()
+    done_at: datetime | None = _ts_optional()

@@ -12,6 +12,7 @@ from core.delivery import ChannelAdapter, DeliveryWorker, RetryPolicy
 from core.desk import Desk
 from core.fanout import Fanout, LocalFanout
 from core.files import FileStore
+from core.inbox import Inbox, InboxPolicy
 from core.lookalike_text import Thresholds
 from core.redis_fanout import RedisFanout
 from core.settings import Settings
@@ -27,6 +28,7 @@ class Services:
     desk: Desk
     worker: DeliveryWorker
     fanout: Fanout
+    inbox: Inbox
     adapters: dict[str, ChannelAdapter] = field(default_factory=dict)
 
     @classmethod
@@ -42,6 +44,7 @@ class Services:
                 base_delay=settings.outbox_retry_base,
                 max_delay=settings.outbox_retry_max_delay,
                 max_attempts=settings.outbox_max_attempts,
+                lease=settings.outbox_lease,
             ),
             concurrency=settings.outbox_concurrency,
             poll_interval=settings.outbox_poll_interval,
@@ -73,7 +76,18 @@ class Services:
             ),
             on_queued=on_queued,
         )
-        return cls(settings, engine, sessions, files, desk, worker, fanout, adapters)
+        inbox = Inbox(
+            sessions,
+            desk.receive,
+            policy=InboxPolicy(
+                lease=settings.inbox_lease,
+                max_attempts=settings.inbox_max_attempts,
+                base_delay=settings.inbox_retry_base,
+            ),
+            poll_interval=settings.outbox_poll_interval,
+            on_queued=on_queued,
+        )
+        return cls(settings, engine, sessions, files, desk, worker, fanout, inbox, adapters)
 
 
 def lookalike_thresholds(settings: Settings) -> Thresholds | None:

@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = Field(default=8, ge=1)
     outbox_concurrency: int = Field(default=16, ge=1)
     outbox_poll_interval: float = Field(default=1.0, gt=0)
+    outbox_lease: float = Field(default=15.0, gt=0)
+    # The inbound inbox (core/inbox.py): an event failing this often is parked for the agents.
+    inbox_max_attempts: int = Field(default=5, ge=1)
+    inbox_retry_base: float = Field(default=1.0, gt=0)
+    inbox_lease: float = Field(default=10.0, gt=0)
     require_contract: bool = False
     auto_close_days: int = Field(default=3, ge=1)
     # A customer's message within this many days of a close reopens the request; later, a new linked one.

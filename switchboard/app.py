@@ -51,6 +51,7 @@ def build_app(settings: AppSettings | Settings | None = None) -> FastAPI:
         started: list[ChannelPlugin] = []
         await cluster.start(services)
         worker = asyncio.create_task(services.worker.run(), name="delivery-worker")
+        inbox = asyncio.create_task(services.inbox.run(), name="inbox-worker")
         try:
             for plugin in plugins:
                 if plugin.start is not None:
@@ -62,9 +63,10 @@ def build_app(settings: AppSettings | Settings | None = None) -> FastAPI:
             for plugin in reversed(started):
                 if plugin.stop is not None:
                     await plugin.stop()
-            worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
+            for task in (inbox, worker):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await cluster.stop(services)
             await services.engine.dispose()
 

@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "contracts": ("switchboard.commands.contracts", "calendars, service levels and contracts"),
     "orgs": ("switchboard.commands.orgs", "organizations, access codes and members"),
     "canned": ("switchboard.commands.canned", "saved replies agents send with /r <name>"),
+    "inbox": ("switchboard.commands.inbox", "inbound events kept before they were handled: list, retry"),
 }
 
 

@@ -23,6 +23,7 @@ from platforms.telegram.runtime import TelegramRuntime
 from platforms.telegram.sender import Sender
 from platforms.telegram.session import BotSession
 from platforms.telegram.settings import TelegramSettings
+from platforms.telegram.updates import TelegramInbox
 from platforms.telegram.webhook import webhook_router
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ def telegram_plugin(services: Services, settings: TelegramSettings) -> ChannelPl
         public_url=core.public_url,
         webhook_secret=settings.webhook_secret,
     )
+    TelegramInbox(services.inbox, runtime)  # updates are stored, acknowledged, then handled
     plugin = ChannelPlugin(
         name=CHANNEL,
         adapters={**customers.adapters, **desk.adapters},

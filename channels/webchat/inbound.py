@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from channels.webchat import events
 from channels.webchat.models import WebchatVisitor
 from channels.webchat.uploads import FileType
+from core.files import FileStore
 from core.messages import CLIENT_ADDRESS, InboundAttachment, InboundMessage
 from core.services import Services
+from core.textsafe import scrub
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_TEXT = 8000
@@ -50,7 +54,8 @@ class VisitorMessage:
             raise BadMessage(f"choice must be a string of 1-{MAX_CHOICE} characters")
         if not text.strip() and choice is None:
             raise BadMessage("the message is empty")
-        return cls(client_id, text, choice, language, name)
+        # A lone surrogate could be shown but never stored by the core: replaced at the door.
+        return cls(client_id, scrub(text), choice, language, scrub(name) if name else name)
 
 
 async def receive(services: Services, visitor: WebchatVisitor, message: VisitorMessage) -> None:
@@ -77,26 +82,37 @@ async def receive(services: Services, visitor: WebchatVisitor, message: VisitorM
         "attachments": attachments,
     }
     await events.append(services.sessions, services.fanout, visitor, f"in:{message.client_id}", payload)
-    await services.desk.receive(
-        InboundMessage(
-            channel=events.CHANNEL,
-            sender=visitor.address,
-            # Scoped by visitor: another visitor reusing a client id must not mark this one as seen.
-            external_id=f"{visitor.address}:{message.client_id}",
-            text=message.text,
-            choice=message.choice,
-            attachments=[
-                InboundAttachment(
-                    kind=up.file_type.kind,
-                    filename=up.filename,
-                    mime_type=up.file_type.mime_type,
-                    size=len(up.content),
-                    content=up.content,
-                )
-                for up in message.uploads
-            ],
-            sender_name=message.name,
-            language=message.language,
-            meta={CLIENT_ADDRESS: message.client_address} if message.client_address else {},
-        )
-    )
+    # Kept in the core inbox before the widget's ack: a failing core call can no longer strand it.
+    # Scoped by visitor: another visitor reusing a client id must not mark this one as seen.
+    external_id = f"{visitor.address}:{message.client_id}"
+    inbound = {
+        "sender": visitor.address,
+        "external_id": external_id,
+        "text": message.text,
+        "choice": message.choice,
+        "attachments": attachments,
+        "sender_name": message.name,
+        "language": message.language,
+        "meta": {CLIENT_ADDRESS: message.client_address} if message.client_address else {},
+    }
+    await services.inbox.store(events.CHANNEL, external_id, visitor.address, json.dumps(inbound))
+
+
+def parser(files: FileStore) -> Callable[[str], Awaitable[list[InboundMessage]]]:
+    """The stored message -> the core's message, its files read back from the store."""
+
+    async def parse(payload: str) -> list[InboundMessage]:
+        data = json.loads(payload)
+        attachments = [
+            InboundAttachment(
+                kind=a["kind"],
+                filename=a["filename"],
+                mime_type=a["mime_type"],
+                size=a["size"],
+                content=files.read(a["key"]),
+            )
+            for a in data.pop("attachments")
+        ]
+        return [InboundMessage(channel=events.CHANNEL, attachments=attachments, **data)]
+
+    return parse

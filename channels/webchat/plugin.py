@@ -6,6 +6,7 @@ from channels.base import ChannelPlugin, SocketEndpoint
 from channels.webchat import http, socket
 from channels.webchat.adapter import WebchatAdapter
 from channels.webchat.events import CHANNEL
+from channels.webchat.inbound import parser
 from channels.webchat.settings import WebchatSettings
 from core.services import Services
 
@@ -17,6 +18,7 @@ def webchat_plugin(services: Services, settings: WebchatSettings) -> ChannelPlug
     router = APIRouter()
     router.include_router(http.router)
     adapter = WebchatAdapter(services.sessions, services.fanout)
+    services.inbox.register(CHANNEL, parser(services.files))
     # Served ahead of the routers (switchboard.sockets): every open socket would hold their frames.
     sockets: dict[str, SocketEndpoint] = {"/webchat/ws": socket.webchat_socket}
     return ChannelPlugin(name=CHANNEL, adapters={CHANNEL: adapter}, router=router, sockets=sockets)

@@ -1,37 +1,13 @@
-"""The WhatsApp channel's own tables: the raw webhook inbox and what happened to each sent message."""
+"""The WhatsApp channel's own table: what happened to each sent message."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
-from sqlalchemy import Index, Text, UniqueConstraint
+from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from core.timeutil import UTCDateTime, utcnow
-
-
-class InboxStatus(StrEnum):
-    PENDING = "pending"
-    DONE = "done"
-    FAILED = "failed"
-
-
-class WhatsAppInbox(SQLModel, table=True):
-    """One webhook call exactly as Meta sent it, kept before answering so a crash after the 200 loses nothing."""
-
-    __tablename__ = "whatsapp_inbox"
-    __table_args__ = (Index("ix_whatsapp_inbox_queue", "status", "id"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    body: str = Field(sa_type=Text)
-    status: InboxStatus = Field(default=InboxStatus.PENDING, max_length=16)
-    attempts: int = 0
-    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    last_error: str | None = Field(default=None, sa_type=Text)
-    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    processed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class WhatsAppSent(SQLModel, table=True):

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
+import json
 
 import httpx
 
@@ -11,10 +10,10 @@ from channels.base import ChannelPlugin
 from channels.whatsapp.adapter import CHANNEL, WhatsAppAdapter
 from channels.whatsapp.graph import GraphClient
 from channels.whatsapp.inbound import InboundHandler
-from channels.whatsapp.inbox import Inbox
+from channels.whatsapp.payload import parse_batch
 from channels.whatsapp.settings import WhatsAppSettings
 from channels.whatsapp.webhook import webhook_router
-from core.delivery import RetryPolicy
+from core.messages import InboundMessage
 from core.services import Services
 
 
@@ -37,24 +36,16 @@ def whatsapp_plugin(services: Services, whatsapp: WhatsAppSettings) -> ChannelPl
         phone_number_id=whatsapp.phone_number_id,
         max_file_size=settings.max_file_size,
     )
-    policy = RetryPolicy(
-        base_delay=settings.outbox_retry_base,
-        max_delay=settings.outbox_retry_max_delay,
-        max_attempts=settings.outbox_max_attempts,
-    )
-    inbox = Inbox(services.sessions, handler.handle, policy=policy, poll_interval=settings.outbox_poll_interval)
-    task: asyncio.Task[None] | None = None
 
-    async def start() -> None:
-        nonlocal task
-        # Also picks up calls stored before a crash or restart.
-        task = asyncio.create_task(inbox.run(), name="whatsapp-inbox")
+    async def handle(payload: str) -> list[InboundMessage]:
+        # The handler reaches the desk itself: files are downloaded, receipts recorded, notices sent.
+        await handler.handle(parse_batch(json.loads(payload)))
+        return []
+
+    # Calls stored by the webhook (also those left by a crash) are handled by the core inbox's worker.
+    services.inbox.register(CHANNEL, handle)
 
     async def stop() -> None:
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
         await client.aclose()
 
     return ChannelPlugin(
@@ -62,7 +53,6 @@ def whatsapp_plugin(services: Services, whatsapp: WhatsAppSettings) -> ChannelPl
         adapters={
             CHANNEL: WhatsAppAdapter(graph, services.sessions, services.files, whatsapp, settings.default_language)
         },
-        router=webhook_router(whatsapp, inbox),
-        start=start,
+        router=webhook_router(whatsapp, services.inbox),
         stop=stop,
     )

@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-from channels.whatsapp.inbox import Inbox
-from channels.whatsapp.payload import PayloadError, parse_batch
+from channels.whatsapp.inbound import CHANNEL
+from channels.whatsapp.payload import Batch, PayloadError, parse_batch
 from channels.whatsapp.settings import WhatsAppSettings
 from channels.whatsapp.signature import valid_signature
+from core.inbox import Inbox
+from platforms.http_guard import Refused, parse_json, read_body
 
 # Meta's notifications are a few kilobytes; refuse to buffer anything near this before checking it.
 MAX_BODY = 3 * 1024 * 1024
+
+
+def event_key(payload: dict[str, Any], batch: Batch) -> tuple[str, str]:
+    """(external id, conversation) of one call: Meta's retry of a call is the same payload, and a
+    call's order matters per customer (the sender, or the recipient its receipts are about)."""
+    digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+    senders = [m.sender for m in batch.messages] + [s.recipient for s in batch.statuses]
+    return digest, senders[0] if senders else ""
 
 
 def webhook_router(settings: WhatsAppSettings, inbox: Inbox) -> APIRouter:
@@ -35,22 +47,25 @@ def webhook_router(settings: WhatsAppSettings, inbox: Inbox) -> APIRouter:
 
     @router.post("/webhook")
     async def receive(request: Request) -> Response:
-        if int(request.headers.get("content-length") or 0) > MAX_BODY:
-            return JSONResponse({"error": "body too large"}, status_code=413)
-        body = await request.body()
         header = request.headers.get("x-hub-signature-256")
         if not header:
             return JSONResponse({"error": "missing X-Hub-Signature-256"}, status_code=401)
+        try:
+            body = await read_body(request, MAX_BODY)
+        except Refused as refused:
+            return refused.response()
         if not valid_signature(settings.app_secret, body, header):
             return JSONResponse({"error": "invalid X-Hub-Signature-256"}, status_code=403)
         try:
-            text = body.decode("utf-8")
-            parse_batch(json.loads(text))
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            return JSONResponse({"error": f"body is not JSON: {error}"}, status_code=400)
+            # The signature covers the raw bytes; what is kept is the parsed, cleaned payload.
+            payload = parse_json(body)
+            batch = parse_batch(payload)
+        except Refused as refused:
+            return refused.response()
         except PayloadError as error:
             return JSONResponse({"error": str(error)}, status_code=400)
-        await inbox.store(text)
+        external_id, conversation = event_key(payload, batch)
+        await inbox.store(CHANNEL, external_id, conversation, json.dumps(payload, ensure_ascii=False))
         return JSONResponse({"status": "received"})
 
     return router

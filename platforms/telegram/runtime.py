@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
@@ -26,6 +28,9 @@ class TelegramRuntime:
         # Without a configured secret the webhook still gets one: nobody else may post updates.
         self.webhook_secret = webhook_secret or secrets.token_urlsafe(32)
         self._poller: asyncio.Task[None] | None = None
+        # Keeps a received update durably (platforms/telegram/updates.py: the core inbox); until
+        # one is set, updates are handled at once.
+        self.accept: Callable[[dict[str, Any]], Awaitable[None]] | None = None
 
     @property
     def bot(self) -> Bot:
@@ -81,6 +86,17 @@ class TelegramRuntime:
                 failures += 1
                 log.warning("telegram: getUpdates failed (%s); retrying", type(error).__name__)
                 await asyncio.sleep(min(0.5 * 2**failures, 30))
+                continue
+            if self.accept is not None and updates:
+                try:
+                    accept = self.accept
+                    await asyncio.gather(*(accept(u.model_dump(mode="json", exclude_unset=True)) for u in updates))
+                except Exception:
+                    # Not stored: the same updates come again with the same offset.
+                    log.exception("telegram: storing %s updates failed; fetching them again", len(updates))
+                    await asyncio.sleep(1)
+                    continue
+                offset = updates[-1].update_id + 1
                 continue
             for update in updates:
                 await self._handle_with_retries(update)

@@ -10,9 +10,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
+from platforms.http_guard import Refused, parse_json, read_body
 from platforms.telegram.runtime import WEBHOOK_PATH, TelegramRuntime
+from platforms.telegram.updates import NotAnUpdate, update_id_of
 
 log = logging.getLogger(__name__)
+
+# Updates are a few kilobytes (files come by reference); nothing near this is buffered.
+MAX_BODY = 1024 * 1024
 
 
 def webhook_router(runtime: TelegramRuntime) -> APIRouter:
@@ -24,7 +29,19 @@ def webhook_router(runtime: TelegramRuntime) -> APIRouter:
         if not secrets.compare_digest(given.encode(), runtime.webhook_secret.encode()):
             return JSONResponse({"detail": "forbidden"}, status_code=403)
         try:
-            update = Update.model_validate_json(await request.body(), context={"bot": runtime.bot})
+            payload = parse_json(await read_body(request, MAX_BODY))
+        except Refused as refused:
+            return refused.response()
+        if runtime.accept is not None:
+            # Store, then acknowledge; the inbox's worker handles it (and a repeat is dropped).
+            try:
+                update_id_of(payload)
+            except NotAnUpdate:
+                return JSONResponse({"detail": "not a Telegram update"}, status_code=400)
+            await runtime.accept(payload)
+            return JSONResponse({})
+        try:
+            update = Update.model_validate(payload, context={"bot": runtime.bot})
         except ValidationError:
             return JSONResponse({"detail": "not a Telegram update"}, status_code=400)
         try:

@@ -165,6 +165,7 @@ class FakeTelegram:
         self.edits: list[dict[str, Any]] = []  # every message as an editMessageText left it
         self._errors: list[ScriptedError] = []
         self._updates: list[dict[str, Any]] = []
+        self.pushed: set[int] = set()  # every update id delivered (or queued for getUpdates)
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
         self._user_ids = itertools.count(5001)
@@ -263,6 +264,7 @@ class FakeTelegram:
         """Deliver an update: POST it to the webhook (our status code) or queue it for getUpdates (200)."""
         if "update_id" not in update:
             update = {"update_id": next(self._update_ids), **update}
+        self.pushed.add(update["update_id"])
         if self.webhook_url:
             headers = {"X-Telegram-Bot-Api-Secret-Token": self.webhook_secret} if self.webhook_secret else {}
             async with httpx.AsyncClient() as client:

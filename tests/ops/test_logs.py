@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
@@ -136,6 +137,8 @@ async def test_a_web_chat_message_is_logged_with_its_request_id(
     _, url = running
     async with Visitor(url) as visitor:
         await visitor.send("hello")
-    stored = [e for e in map(json.loads, log_lines()) if e["message"] == "inbound message stored"]
+    async with asyncio.timeout(10):  # acknowledged once in the core inbox, handled by its worker
+        while not (stored := [e for e in map(json.loads, log_lines()) if e["message"] == "inbound message stored"]):
+            await asyncio.sleep(0.05)
     assert len(stored) == 1 and stored[0]["channel"] == "webchat"
     assert len(stored[0]["request_id"]) == 32

@@ -14,7 +14,7 @@ from sqlmodel import col, select
 
 from core.db import create_engine
 from core.migrate import upgrade
-from core.models import OutboxMessage, Ticket
+from core.models import InboxEvent, OutboxMessage, Ticket
 from core.services import Services
 from switchboard.app import build_app
 from switchboard.settings import AppSettings
@@ -45,11 +45,13 @@ class Telegram:
         )
 
     async def settled(self, timeout: float = 10.0) -> list[Any]:
-        """The outbox once nothing is pending any more."""
+        """The outbox once every update pushed was handled (core inbox) and nothing is pending any more."""
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
+            handled = await self.query(select(InboxEvent.external_id).where(InboxEvent.status != "pending"))
             rows = await self.outbox()
-            if not any(row.status == "pending" for row in rows):
+            everything_handled = {str(i) for i in self.fake.pushed} <= {row.external_id for row in handled}
+            if everything_handled and not any(row.status == "pending" for row in rows):
                 return rows
             if asyncio.get_running_loop().time() > deadline:
                 raise AssertionError(f"outbox still pending: {rows}")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -8,7 +9,10 @@ from typing import Any
 
 import pytest
 from playwright.async_api import Browser, async_playwright
+from sqlalchemy import func
+from sqlmodel import col, select
 
+from core.models import InboxEvent
 from core.services import Services
 from core.settings import Settings
 from switchboard.app import build_app
@@ -22,6 +26,16 @@ StartChat = Callable[..., contextlib.AbstractAsyncContextManager["Chat"]]
 class Chat:
     url: str
     services: Services
+
+    async def handled(self, timeout: float = 10.0) -> None:
+        """Wait until the core inbox has handled every acknowledged message."""
+        async with asyncio.timeout(timeout):
+            while True:
+                async with self.services.sessions() as session:
+                    query = select(func.count()).select_from(InboxEvent).where(col(InboxEvent.status) == "pending")
+                    if not (await session.execute(query)).scalar_one():
+                        return
+                await asyncio.sleep(0.05)
 
 
 @pytest.fixture

@@ -60,6 +60,7 @@ async def test_html_is_kept_as_text(chat: Chat) -> None:
     async with Visitor(chat.url) as visitor:
         await visitor.send(payload)
         echo = next(e for e in visitor.events if e["from"] == "visitor")
+    await chat.handled()
     async with chat.services.sessions() as session:
         stored = (await session.execute(select(Message.text))).scalar_one()
     assert echo["text"] == stored == payload
@@ -93,6 +94,7 @@ async def test_a_signed_site_user_is_linked_and_a_bad_signature_is_ignored(start
             await phone.send("hello")
         async with Visitor(chat.url, user_id="user-42", user_hash=sign_user("guess", "user-42")) as forger:
             await forger.send("hello")
+        await chat.handled()
         async with chat.services.sessions() as session:
             site = await find_identity(session, "site", "user-42")
             rows = {v.token_hash: v for v in (await session.execute(select(WebchatVisitor))).scalars()}

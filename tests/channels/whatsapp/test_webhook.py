@@ -8,11 +8,10 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from channels.whatsapp.models import InboxStatus, WhatsAppInbox
 from channels.whatsapp.settings import WhatsAppSettingsError
 from channels.whatsapp.signature import sign
 from core.db import create_engine, create_session_factory
-from core.models import InboundReceipt, Message
+from core.models import InboundReceipt, InboxEvent, Message
 from core.settings import Settings
 from switchboard.app import build_app
 from switchboard.settings import AppSettings
@@ -40,7 +39,7 @@ async def test_forged_or_missing_signature_is_rejected_and_nothing_is_stored(wor
     garbage = await world.fake.post_raw(body, "sha256=zz")
     assert unsigned.status_code == 401
     assert [r.status_code for r in (forged, tampered, garbage)] == [403, 403, 403]
-    assert await world.count(WhatsAppInbox) == 0
+    assert await world.count(InboxEvent) == 0
     assert await world.count(Message) == 0 and await world.count(InboundReceipt) == 0
 
 
@@ -48,14 +47,14 @@ async def test_a_signed_body_that_is_not_a_notification_gets_a_clear_400(world: 
     for body, hint in ((b"{not json", "not JSON"), (b'{"object": "page", "entry": []}', "whatsapp_business_account")):
         response = await world.fake.post_raw(body, sign(world.fake.app_secret, body))
         assert response.status_code == 400 and hint in response.json()["error"]
-    assert await world.count(WhatsAppInbox) == 0
+    assert await world.count(InboxEvent) == 0
 
 
 async def test_a_valid_call_is_stored_raw_and_acknowledged(world: World) -> None:
     response = await world.customer().say("hello")
     assert response.status_code == 200
-    stored = await world.rows(WhatsAppInbox)
-    assert len(stored) == 1 and json.loads(stored[0].body)["entry"][0]["changes"][0]["value"]["messages"]
+    stored = await world.rows(InboxEvent)
+    assert len(stored) == 1 and json.loads(stored[0].payload)["entry"][0]["changes"][0]["value"]["messages"]
 
 
 async def test_whatsapp_is_off_without_an_access_token(app_url: str) -> None:
@@ -78,9 +77,10 @@ async def test_calls_stored_before_a_crash_are_processed_at_the_next_start(
     # What the webhook had stored when the process died before processing it.
     engine = create_engine(migrated.resolved_database_url)
     async with create_session_factory(engine)() as session, session.begin():
-        session.add(WhatsAppInbox(body=json.dumps(alice.notification("text", {"body": "hello"}))))
+        payload = json.dumps(alice.notification("text", {"body": "hello"}))
+        session.add(InboxEvent(channel="whatsapp", external_id="call-1", conversation=alice.wa_id, payload=payload))
     await engine.dispose()
     async with start_app() as world:
         await world.wait_rows(Message, 1)
         await fake.wait_for(alice.inbox, "the greeting after the restart")
-        assert await world.count(WhatsAppInbox, WhatsAppInbox.status == InboxStatus.DONE) == 1
+        assert await world.count(InboxEvent, InboxEvent.status == "done") == 1

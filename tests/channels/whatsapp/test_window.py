@@ -6,11 +6,11 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from channels.whatsapp.models import InboxStatus, WhatsAppInbox, WhatsAppSent
+from channels.whatsapp.models import WhatsAppSent
 from core.db import transaction
 from core.desk import Agent
 from core.messages import AGENT_DESK
-from core.models import Identity, OutboxMessage
+from core.models import Identity, InboxEvent, OutboxMessage
 from core.timeutil import utcnow
 from tests.channels.whatsapp.conftest import TEMPLATE, StartApp, World
 from tests.channels.whatsapp.helpers import open_ticket, settled
@@ -120,7 +120,7 @@ async def test_a_receipt_that_overtakes_the_recorded_send_is_applied_once_it_is_
     await world.fake.wait_for(alice.inbox, "the first question")
     [row] = await world.rows(OutboxMessage, OutboxMessage.channel == "whatsapp")
     assert (await world.fake.status("wamid.LATE", "delivered", alice.wa_id)).status_code == 200
-    await world.wait_rows(WhatsAppInbox, 1, WhatsAppInbox.attempts >= 1, WhatsAppInbox.status == InboxStatus.PENDING)
+    await world.wait_rows(InboxEvent, 1, InboxEvent.attempts >= 1, InboxEvent.status == "pending")
     # The adapter's commit of what Meta accepted lands only now.
     async with transaction(world.services.sessions) as session:
         session.add(WhatsAppSent(outbox_id=row.id or 0, part=1, wamid="wamid.LATE", recipient=alice.wa_id))

@@ -1,0 +1,218 @@
+"""Webhook acknowledgements side by side with a bare FastAPI JSON endpoint (issue 13).
+
+    python -m bench.webhook_ack --requests 3000 --connections 32 --backend sqlite
+    python -m bench.webhook_ack --requests 3000 --connections 32 --backend postgres
+
+Two server processes under the same uvicorn: a bare endpoint that parses the JSON body and answers
+`{}`, and `switchboard serve` with Telegram (webhook mode, secret) and WhatsApp (signed calls) on,
+their platforms faked in this process. Each target gets `--requests` POSTs with distinct update ids /
+message ids from `--connections` keep-alive connections of a small raw HTTP/1.1 client (bodies and
+signatures are built beforehand, so the client costs little). Printed per target: req/s, p50/p99
+latency and the ratio of req/s to the bare endpoint's; then how long the app took to handle what it
+had acknowledged (the inbox drained).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from sqlalchemy import func, select
+from sqlmodel import col
+
+from bench.process import wait_ready
+from channels.whatsapp.signature import sign
+from core.db import create_engine, create_session_factory
+from core.migrate import upgrade
+from core.models import InboxEvent
+from tests.fakes.telegram import FakeTelegram
+from tests.fakes.whatsapp import FakeWhatsApp
+from tests.fakes.whatsapp_payloads import message, notification
+from tests.support.databases import fresh_database
+from tests.support.servers import free_port, serve
+
+SECRET = "bench-secret"
+
+bare = FastAPI()
+
+
+@bare.post("/hook")
+async def hook(request: Request) -> dict[str, Any]:
+    await request.json()
+    return {}
+
+
+def request_bytes(path: str, body: bytes, headers: dict[str, str]) -> bytes:
+    head = [f"POST {path} HTTP/1.1", "Host: 127.0.0.1", "Content-Type: application/json"]
+    head += [f"Content-Length: {len(body)}", *(f"{k}: {v}" for k, v in headers.items())]
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+async def one_connection(port: int, requests: list[bytes], latencies: list[float], errors: list[int]) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        while requests:
+            raw = requests.pop()
+            start = time.perf_counter()
+            writer.write(raw)
+            status = int((await reader.readline()).split()[1])
+            length = 0
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            await reader.readexactly(length)
+            latencies.append(time.perf_counter() - start)
+            if status != 200:
+                errors.append(status)
+    finally:
+        writer.close()
+
+
+async def load(port: int, requests: list[bytes], connections: int) -> dict[str, float]:
+    latencies: list[float] = []
+    errors: list[int] = []
+    queue = list(reversed(requests))
+    start = time.perf_counter()
+    await asyncio.gather(*(one_connection(port, queue, latencies, errors) for _ in range(connections)))
+    elapsed = time.perf_counter() - start
+    latencies.sort()
+    if errors:
+        raise RuntimeError(f"{len(errors)} requests failed, e.g. HTTP {errors[0]}")
+    return {
+        "rps": len(latencies) / elapsed,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+    }
+
+
+def telegram_requests(fake: FakeTelegram, count: int, customers: int) -> list[bytes]:
+    people = [fake.user(f"Customer {n}") for n in range(customers)]
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    return [
+        request_bytes(
+            "/telegram/webhook",
+            json.dumps(fake.new_update(message=people[n % customers].message(text=f"hello {n}"))).encode(),
+            headers,
+        )
+        for n in range(count)
+    ]
+
+
+def whatsapp_requests(fake: FakeWhatsApp, count: int, customers: int) -> list[bytes]:
+    requests = []
+    for n in range(count):
+        wa_id = f"1555{n % customers:07d}"
+        payload = notification(
+            fake.phone_number_id,
+            messages=[message(wa_id, "text", {"body": f"hello {n}"})],
+            contacts=[(wa_id, f"Customer {n % customers}")],
+        )
+        body = json.dumps(payload).encode()
+        requests.append(request_bytes("/whatsapp/webhook", body, {"X-Hub-Signature-256": sign(fake.app_secret, body)}))
+    return requests
+
+
+def start(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", *command], env=env)
+
+
+async def pending(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        async with create_session_factory(engine)() as session:
+            query = select(func.count()).select_from(InboxEvent).where(col(InboxEvent.status) == "pending")
+            return int((await session.execute(query)).scalar_one())
+    finally:
+        await engine.dispose()
+
+
+async def drain(url: str, timeout: float = 600) -> tuple[float, int]:
+    start = time.monotonic()
+    while (left := await pending(url)) and time.monotonic() - start < timeout:
+        await asyncio.sleep(0.5)
+    return time.monotonic() - start, left
+
+
+async def run(backend: str, count: int, connections: int, customers: int) -> None:
+    telegram, whatsapp = FakeTelegram(), FakeWhatsApp()
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WHATSAPP_", "DATABASE_", "REDIS_"))}
+    with tempfile.TemporaryDirectory() as tmp:
+        async with (
+            fresh_database(backend, Path(tmp)) as url,
+            serve(telegram.app) as telegram_api,
+            serve(whatsapp.app) as whatsapp_api,
+        ):
+            engine = create_engine(url)
+            await upgrade(engine)  # as `switchboard migrate` would
+            await engine.dispose()
+            bare_port, app_port = free_port(), free_port()
+            env = {
+                **base,
+                **{key.upper(): str(value) for key, value in whatsapp.settings(whatsapp_api).items()},
+                "TELEGRAM_BOT_TOKEN": telegram.token,
+                "TELEGRAM_API_URL": telegram_api,
+                "TELEGRAM_AGENT_CHAT_ID": str(telegram.group_id),
+                "TELEGRAM_WEBHOOK_SECRET": SECRET,
+                "PUBLIC_URL": f"http://127.0.0.1:{app_port}",
+                "DATABASE_URL": url,
+                "DATA_DIR": str(Path(tmp) / "data"),
+                "LOG_LEVEL": "WARNING",
+            }
+            processes = [
+                start(["uvicorn", "bench.webhook_ack:bare", "--port", str(bare_port), "--log-level", "warning"], base),
+                start(["switchboard", "serve", "--port", str(app_port)], env),
+            ]
+            try:
+                await wait_ready(f"http://127.0.0.1:{app_port}", processes[1])
+                await asyncio.sleep(1)  # the bare server starts faster; let both settle
+                targets = {
+                    "bare FastAPI": (bare_port, [request_bytes("/hook", b'{"update_id": 1}', {})] * count),
+                    "telegram webhook": (app_port, telegram_requests(telegram, count, customers)),
+                    "whatsapp webhook": (app_port, whatsapp_requests(whatsapp, count, customers)),
+                }
+                print(f"backend {backend}, {count} requests per target, {connections} connections")
+                baseline = 0.0
+                for name, (port, requests) in targets.items():
+                    numbers = await load(port, requests, connections)
+                    baseline = baseline or numbers["rps"]
+                    ratio = numbers["rps"] / baseline
+                    print(
+                        f"  {name:18} {numbers['rps']:8.0f} req/s  p50 {numbers['p50_ms']:6.1f} ms"
+                        f"  p99 {numbers['p99_ms']:6.1f} ms  ({ratio:.0%} of bare)"
+                    )
+                    if port == app_port:
+                        # Each door on a quiet app: what it acknowledged is handled before the next.
+                        drained, left = await drain(url)
+                        print(
+                            f"  {'':18} inbox drained {drained:.1f} s after the last acknowledgement"
+                            + (f" ({left} still pending)" if left else "")
+                        )
+            finally:
+                for process in processes:
+                    process.terminate()
+                    process.wait(10)
+            await telegram.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=3000, help="POSTs per target")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--customers", type=int, default=200, help="distinct senders the requests rotate over")
+    parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
+    args = parser.parse_args()
+    asyncio.run(run(args.backend, args.requests, args.connections, args.customers))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,252 @@
+"""The core inbox with a test channel's parser, in the real app: order, duplicates, parking, crashes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from collections import defaultdict
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import func, select
+from sqlmodel import col
+
+from core.db import transaction
+from core.inbox_queue import DONE, PARKED, claim
+from core.messages import AGENT_DESK, InboundMessage
+from core.models import InboxEvent, Message, OutboxMessage
+from core.services import Services
+from core.settings import Settings
+from switchboard.app import build_app
+from switchboard.settings import AppSettings
+from tests.support.customers import CoreCustomer
+from tests.support.servers import serve
+from tests.switchboard.test_contracts_cli import switchboard
+
+CHANNEL = "test"
+
+
+@dataclass
+class Recorder:
+    """The test channel's parser: `{"id", "from", "text"}` -> one message; `"poison"` raises."""
+
+    calls: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    busy: set[str] = field(default_factory=set)
+    overlaps: list[str] = field(default_factory=list)
+
+    async def __call__(self, payload: str) -> list[InboundMessage]:
+        data = json.loads(payload)
+        sender = data["from"]
+        if sender in self.busy:
+            self.overlaps.append(sender)
+        self.busy.add(sender)
+        try:
+            await asyncio.sleep(random.random() / 200)  # let conversations interleave
+            self.calls[sender].append(data["id"])
+            if data.get("poison"):
+                raise ValueError("cannot read this event")
+        finally:
+            self.busy.discard(sender)
+        return [InboundMessage(channel=CHANNEL, sender=sender, external_id=data["id"], text=data["text"])]
+
+
+def event(sender: str, number: int, **extra: object) -> tuple[str, str, str, str]:
+    ident = f"{sender}-{number}"
+    return CHANNEL, ident, sender, json.dumps({"id": ident, "from": sender, "text": f"{sender} says {number}", **extra})
+
+
+@pytest.fixture
+async def app(migrated: Settings, make_settings: Callable[..., AppSettings]) -> AsyncIterator[FastAPI]:
+    settings = make_settings(inbox_max_attempts=3, inbox_retry_base=0.05, inbox_lease=1.0)
+    built = build_app(settings)
+    async with serve(built):
+        yield built
+
+
+def services_of(app: FastAPI) -> Services:
+    services: Services = app.state.services
+    return services
+
+
+async def settled(services: Services, count: int, timeout: float = 20.0) -> list[InboxEvent]:
+    """Wait until `count` events are done or parked; all events."""
+    async with asyncio.timeout(timeout):
+        while True:
+            async with services.sessions() as session:
+                rows = list((await session.execute(select(InboxEvent).order_by(InboxEvent.id))).scalars())  # type: ignore[arg-type]
+            if sum(row.status in (DONE, PARKED) for row in rows) >= count:
+                return rows
+            await asyncio.sleep(0.05)
+
+
+async def texts_by_sender(services: Services) -> dict[str, list[str]]:
+    async with services.sessions() as session:
+        rows = (await session.execute(select(Message).where(Message.direction == "in").order_by(Message.id))).scalars()  # type: ignore[arg-type]
+        found: dict[str, list[str]] = defaultdict(list)
+        for row in rows:
+            found[row.address].append(row.text)
+    return found
+
+
+async def test_events_of_one_conversation_are_handled_in_arrival_order(app: FastAPI) -> None:
+    services, parser = services_of(app), Recorder()
+    services.inbox.register(CHANNEL, parser)
+    senders = [f"s{n}" for n in range(6)]
+    for number in range(15):
+        await asyncio.gather(*(services.inbox.store(*event(sender, number)) for sender in senders))
+    await settled(services, 90)
+    texts = await texts_by_sender(services)
+    for sender in senders:
+        assert texts[sender] == [f"{sender} says {n}" for n in range(15)]
+        assert parser.calls[sender] == [f"{sender}-{n}" for n in range(15)]
+    assert parser.overlaps == []
+
+
+async def test_a_platform_retry_is_dropped_at_the_door(app: FastAPI) -> None:
+    services = services_of(app)
+    services.inbox.register(CHANNEL, Recorder())
+    first, again, together = await asyncio.gather(
+        services.inbox.store(*event("ann", 1)),
+        services.inbox.store(*event("ann", 1)),
+        services.inbox.store(*event("ann", 1)),
+    )
+    assert [first, again, together] == [True, False, False]
+    assert not await services.inbox.store(*event("ann", 1))
+    rows = await settled(services, 1)
+    assert len(rows) == 1
+    assert (await texts_by_sender(services))["ann"] == ["ann says 1"]
+
+
+async def test_a_poison_event_is_parked_and_the_senders_later_messages_flow(app: FastAPI) -> None:
+    services = services_of(app)
+    services.inbox.register(CHANNEL, Recorder())
+    await services.inbox.store(*event("bob", 1, poison=True))
+    await services.inbox.store(*event("bob", 2))
+    rows = await settled(services, 2)
+    assert [row.status for row in rows] == [PARKED, DONE]
+    assert rows[0].attempts == 3 and "cannot read this event" in (rows[0].last_error or "")
+    assert (await texts_by_sender(services))["bob"] == ["bob says 2"]
+    async with services.sessions() as session:
+        told = (
+            await session.execute(select(OutboxMessage).where(col(OutboxMessage.kind) == "inbound_parked"))
+        ).scalar_one()
+    # bob had no ticket when it was parked: the agents' General topic hears of it.
+    assert (told.channel, told.address) == (AGENT_DESK, "general")
+    assert told.payload["meta"]["event_id"] == rows[0].id and told.payload["meta"]["general"]
+
+    await CoreCustomer(services, "bob").open_ticket()
+    await services.inbox.store(*event("bob", 3, poison=True))
+    await settled(services, 3)
+    async with services.sessions() as session:
+        latest = (
+            (
+                await session.execute(
+                    select(OutboxMessage)
+                    .where(col(OutboxMessage.kind) == "inbound_parked")
+                    .order_by(OutboxMessage.id.desc())  # type: ignore[union-attr]
+                )
+            )
+            .scalars()
+            .first()
+        )
+    assert latest is not None and latest.ticket_id is not None  # now in bob's ticket
+
+
+async def test_a_crashed_workers_events_are_taken_again_after_its_lease(app: FastAPI) -> None:
+    services, parser = services_of(app), Recorder()
+    for number in range(5):
+        await services.inbox.store(*event("cat", number))
+    # A worker that claims and dies: its lease (short, never renewed) runs out.
+    async with transaction(services.sessions) as session:
+        taken = await claim(session, [CHANNEL], "dead-worker", 1.0, 100)
+    assert len(taken) == 5
+    services.inbox.register(CHANNEL, parser)
+    services.inbox.wake()
+    await asyncio.sleep(0.5)
+    assert parser.calls["cat"] == []  # still leased by the dead worker
+    await settled(services, 5, timeout=5)
+    assert parser.calls["cat"] == [f"cat-{n}" for n in range(5)]
+    assert (await texts_by_sender(services))["cat"] == [f"cat says {n}" for n in range(5)]
+
+
+def several_instances(backend: str) -> None:
+    if backend == "sqlite":
+        # The inline driver waits for SQLite's lock inside the event loop: one instance per file.
+        pytest.skip("several instances need PostgreSQL")
+
+
+async def test_a_live_worker_keeps_its_events_past_the_lease(
+    backend: str, migrated: Settings, make_settings: Callable[..., AppSettings]
+) -> None:
+    several_instances(backend)
+    settings = make_settings(inbox_lease=0.3)
+    first, second = build_app(settings), build_app(settings)
+    slow_calls: list[str] = []
+
+    async def slow(payload: str) -> list[InboundMessage]:
+        slow_calls.append(json.loads(payload)["id"])
+        await asyncio.sleep(1.0)  # more than three leases
+        return []
+
+    async with serve(first):
+        services_of(first).inbox.register(CHANNEL, slow)
+        await services_of(first).inbox.store(*event("dan", 1))
+        await asyncio.sleep(0.2)
+        async with serve(second):
+            services_of(second).inbox.register(CHANNEL, slow)
+            await settled(services_of(first), 1)
+    assert slow_calls == ["dan-1"]
+
+
+async def test_two_instances_never_handle_one_event_twice(
+    backend: str, migrated: Settings, make_settings: Callable[..., AppSettings]
+) -> None:
+    several_instances(backend)
+    settings = make_settings()
+    apps = [build_app(settings), build_app(settings)]
+    parsers = [Recorder(), Recorder()]
+    async with serve(apps[0]), serve(apps[1]):
+        for app, parser in zip(apps, parsers, strict=True):
+            services_of(app).inbox.register(CHANNEL, parser)
+        senders = [f"p{n}" for n in range(10)]
+        for number in range(20):
+            door = services_of(apps[number % 2]).inbox
+            await asyncio.gather(*(door.store(*event(sender, number)) for sender in senders))
+        await settled(services_of(apps[0]), 200)
+        texts = await texts_by_sender(services_of(apps[0]))
+    handled = [ident for parser in parsers for calls in parser.calls.values() for ident in calls]
+    assert len(handled) == len(set(handled)) == 200
+    for sender in senders:
+        assert texts[sender] == [f"{sender} says {n}" for n in range(20)]
+
+
+async def test_inbox_list_and_retry_on_the_command_line(
+    app: FastAPI, make_settings: Callable[..., AppSettings]
+) -> None:
+    services = services_of(app)
+    services.inbox.register(CHANNEL, Recorder())
+    await services.inbox.store(*event("eve", 1, poison=True))
+    rows = await settled(services, 1)
+    settings = make_settings().core
+    code, out, _ = await switchboard(settings, "inbox", "list")
+    assert code == 0 and f"{rows[0].id}\ttest\teve" in out and "cannot read this event" in out
+
+    fixed = Recorder()
+    services.inbox.register(CHANNEL, fixed)
+    async with transaction(services.sessions) as session:  # the cause is fixed: the event now reads
+        row = await session.get(InboxEvent, rows[0].id)
+        assert row is not None
+        row.payload = json.dumps({"id": "eve-1", "from": "eve", "text": "eve says 1"})
+    code, out, _ = await switchboard(settings, "inbox", "retry", "--all")
+    assert (code, out.strip()) == (0, "1 event(s) queued again")
+    services.inbox.wake()
+    async with asyncio.timeout(10):
+        while (await texts_by_sender(services))["eve"] != ["eve says 1"]:
+            await asyncio.sleep(0.05)
+    code, out, _ = await switchboard(settings, "inbox", "list")
+    assert out.strip() == "no parked events"
+    async with services.sessions() as session:
+        assert (await session.execute(select(func.count()).select_from(InboxEvent))).scalar_one() == 1
