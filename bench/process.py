@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import subprocess
+import time
 
 import httpx
 
 
-async def wait_ready(app_url: str, process: subprocess.Popen[bytes]) -> None:
+async def wait_ready(app_url: str, process: subprocess.Popen[bytes], timeout: float = 90) -> None:
+    # Generous: on a loaded 2-core machine (a parallel test run) importing the app alone took 30 s.
+    deadline = time.monotonic() + timeout
     async with httpx.AsyncClient() as client:
-        for _ in range(300):
+        while time.monotonic() < deadline:
             if process.poll() is not None:
                 raise RuntimeError("switchboard serve exited; its output above says why")
             with contextlib.suppress(httpx.TransportError):

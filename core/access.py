@@ -5,52 +5,19 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import access_limits, intake
 from core.contracts import last_contract, organization_by_code, valid_contract
 from core.dialog import collect
 from core.messages import AGENT_DESK, CLIENT_ADDRESS, GENERAL, OutboundMessage
-from core.models import Contact, Dialog, Identity, Organization, Ticket
+from core.models import Contact, Dialog, Identity, Organization
 from core.outbox import enqueue
+from core.route import ACCESS_STEP
 from core.service_texts import service_texts
-from core.tickets import ACTIVE_STATUSES
 from core.turn import Turn
 
-STEP = "access_code"
-# Looking at earlier requests stays possible after a contract ends.
-ALWAYS_ALLOWED = {"list", "status", "cancel"}
-
-
-async def gate(turn: Turn, dialog: Dialog | None, command: str | None) -> bool:
-    """Handle the turn here if the contact may not (yet) open requests; False lets it through."""
-    if not turn.limits.require_contract:
-        return False
-    contact = await turn.session.get(Contact, turn.identity.contact_id)
-    assert contact is not None
-    if contact.organization_id is None:
-        if dialog is not None and dialog.step == STEP and command is None:
-            await check_code(turn, dialog, contact)
-        else:
-            ask_code(turn, dialog)
-        return True
-    if command in ALWAYS_ALLOWED or await valid_contract(turn.session, contact.organization_id):
-        return False
-    if command is None and (dialog is None or dialog.step == "pick_ticket") and await has_active_ticket(turn):
-        return False  # requests opened under the contract are still seen through
-    await refuse(turn, turn.session, contact.organization_id)
-    if dialog is not None:
-        await turn.session.delete(dialog)
-    return True
-
-
-async def has_active_ticket(turn: Turn) -> bool:
-    query = select(Ticket.id).where(
-        Ticket.contact_id == turn.identity.contact_id,
-        Ticket.status.in_(ACTIVE_STATUSES),  # type: ignore[attr-defined]
-    )
-    return (await turn.session.execute(query.limit(1))).first() is not None
+STEP = ACCESS_STEP
 
 
 def ask_code(turn: Turn, dialog: Dialog | None) -> None:

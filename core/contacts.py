@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -31,27 +34,43 @@ async def identify(session: AsyncSession, message: InboundMessage) -> Identity:
         except IntegrityError:
             identity = await find_identity(session, message.channel, message.sender)
             assert identity is not None
-    if message.sender_name:
-        identity.display_name = message.sender_name
-    if message.language:
-        identity.language = message.language
-    identity.last_inbound_at = utcnow()
+    for name, value in identity_changes(message, utcnow()).items():
+        setattr(identity, name, value)
     return identity
+
+
+def identity_changes(message: InboundMessage, now: datetime) -> dict[str, Any]:
+    """What each message from a sender updates on their identity (both ways of writing a message)."""
+    changes: dict[str, Any] = {"last_inbound_at": now}
+    if message.sender_name:
+        changes["display_name"] = message.sender_name
+    if message.language:
+        changes["language"] = message.language
+    return changes
+
+
+def inbound_row(
+    message: InboundMessage, identity_id: int | None, now: datetime, ticket_id: int | None = None
+) -> dict[str, Any]:
+    """The `message` row of a customer's message (both ways of writing a message)."""
+    return {
+        "ticket_id": ticket_id,
+        "identity_id": identity_id,
+        "direction": Direction.INBOUND,
+        "channel": message.channel,
+        "address": message.sender,
+        "author": message.sender_name,
+        "text": message.text,
+        "external_id": message.external_id,
+        "reply_to": message.reply_to,
+        "created_at": now,
+    }
 
 
 async def store_inbound(
     session: AsyncSession, identity: Identity, message: InboundMessage, files: FileStore
 ) -> tuple[Message, list[Attachment]]:
-    stored = Message(
-        identity_id=identity.id,
-        direction=Direction.INBOUND,
-        channel=message.channel,
-        address=message.sender,
-        author=message.sender_name,
-        text=message.text,
-        external_id=message.external_id,
-        reply_to=message.reply_to,
-    )
+    stored = Message(**inbound_row(message, identity.id, utcnow()))
     session.add(stored)
     await session.flush()
     attachments = store_attachments(session, files, stored, message.attachments)

@@ -2,81 +2,131 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlmodel import col, select
 
-from core import access, feedback, followup, intake, requests, ticket_thread
+from core import access, feedback, followup, intake, requests, route, ticket_thread
+from core.contracts import valid_contract
 from core.dialog import collect, get_dialog, resolve_choice
 from core.messages import Choice
-from core.models import Dialog, Message, OutboxMessage, Ticket, TicketStatus
+from core.models import Contact, Dialog, Message, OutboxMessage, Ticket, TicketStatus
 from core.tickets import ACTIVE_STATUSES, status_name, type_name
 from core.turn import Turn
 
-COMMANDS = {
-    "/start": "start",
-    "/help": "start",
-    "/menu": "start",
-    "/new": "new",
-    "/list": "list",
-    "/my": "list",
-    "/requests": "list",
-    "/status": "status",
-    "/cancel": "cancel",
-}
-MENU_CHOICES = {"menu:new": "new", "menu:list": "list"}
 
+class TurnFacts:
+    """The decision's questions about the sender, each answered by a query when it is first asked."""
 
-def parse_command(turn: Turn) -> tuple[str, str] | None:
-    if turn.inbound.choice in MENU_CHOICES:
-        return MENU_CHOICES[turn.inbound.choice], ""
-    head, _, rest = turn.text.partition(" ")
-    # "/status@SupportBot 1042" in groups; harmless elsewhere.
-    name = COMMANDS.get(head.split("@")[0].casefold())
-    return (name, rest.strip()) if name else None
+    def __init__(self, turn: Turn) -> None:
+        self.turn = turn
+        self.dialog: Dialog | None = None
+        self._active: list[Ticket] | None = None
+
+    async def load(self) -> TurnFacts:
+        assert self.turn.identity.id is not None
+        self.dialog = await get_dialog(self.turn.session, self.turn.identity.id)
+        return self
+
+    async def dialog_step(self) -> str | None:
+        return self.dialog.step if self.dialog is not None else None
+
+    async def owes_access_code(self) -> bool:
+        return (await self.contact()).organization_id is None
+
+    async def contact(self) -> Contact:
+        contact = await self.turn.session.get(Contact, self.turn.identity.contact_id)
+        assert contact is not None
+        return contact
+
+    async def contract_valid(self) -> bool:
+        organization_id = (await self.contact()).organization_id
+        return organization_id is not None and await valid_contract(self.turn.session, organization_id) is not None
+
+    async def latest_solved(self) -> int | None:
+        query = (
+            select(col(Ticket.number))
+            .where(col(Ticket.contact_id) == self.turn.identity.contact_id, col(Ticket.status) == TicketStatus.SOLVED)
+            .order_by(col(Ticket.updated_at).desc())
+        )
+        return (await self.turn.session.execute(query.limit(1))).scalar_one_or_none()
+
+    async def replied_ticket(self) -> Ticket | None:
+        return await ticket_replied_to(self.turn)
+
+    async def answered_ticket(self) -> Ticket | None:
+        return await requests.answered_ticket(self.turn)
+
+    async def active_tickets(self) -> list[Ticket]:
+        if self._active is None:
+            self._active = await customer_tickets(self.turn, active_only=True)
+        return self._active
+
+    async def latest_closed(self) -> Ticket | None:
+        return await followup.latest_closed(self.turn)
+
+    def closed(self, ticket: Ticket) -> bool:
+        return ticket.status == TicketStatus.CLOSED
 
 
 async def handle(turn: Turn) -> None:
-    assert turn.identity.id is not None
-    dialog = await get_dialog(turn.session, turn.identity.id)
-    command = parse_command(turn)
-    if await access.gate(turn, dialog, command[0] if command else None):
-        return
-    if command:
-        await run_command(turn, dialog, *command)
-    elif await feedback.handle(turn, dialog):
-        return
-    elif dialog and dialog.step == "pick_ticket":
-        await pick_ticket(turn, dialog)
-    elif dialog:
-        await intake.advance(turn, dialog)
-    elif turn.inbound.choice and turn.inbound.choice.startswith("type:"):
-        # A type button from an earlier, finished dialog: start over with that answer.
-        await intake.advance(turn, intake.open_dialog(turn, None))
-    elif ticket := await ticket_replied_to(turn) or await requests.answered_ticket(turn):
-        if ticket.status == TicketStatus.CLOSED:
-            await followup.after_close(turn, ticket)
+    facts = await TurnFacts(turn).load()
+    chosen = await route.decide(turn.inbound, facts, require_contract=turn.limits.require_contract)
+    dialog, kind = facts.dialog, chosen.kind
+    if kind == route.CHECK_CODE:
+        assert dialog is not None
+        await access.check_code(turn, dialog, await facts.contact())
+    elif kind == route.ASK_CODE:
+        access.ask_code(turn, dialog)
+    elif kind == route.REFUSE:
+        organization_id = (await facts.contact()).organization_id
+        assert organization_id is not None
+        await access.refuse(turn, turn.session, organization_id)
+        if dialog is not None:
+            await turn.session.delete(dialog)
+    elif kind == route.COMMAND:
+        assert chosen.command is not None
+        await run_command(turn, dialog, *chosen.command)
+    elif kind == route.FEEDBACK_BUTTON:
+        assert chosen.command is not None
+        button, value = chosen.command
+        if button == "rate":
+            await feedback.rate(turn, chosen.number, value)
         else:
-            await ticket_thread.append(turn, ticket)
-            await requests.answered(turn, ticket)
-    elif turn.inbound.subject is not None:
+            await feedback.confirm(turn, dialog, button, chosen.number)
+    elif kind == route.REOPEN_REASON:
+        assert dialog is not None
+        await feedback.take_reason(turn, dialog)
+    elif kind == route.TYPED_CONFIRMATION:
+        assert chosen.command is not None
+        await feedback.confirm(turn, dialog, chosen.command[0], chosen.number)
+    elif kind == route.PICK_TICKET:
+        assert dialog is not None
+        await pick_ticket(turn, dialog)
+    elif kind == route.INTAKE:
+        assert dialog is not None
+        await intake.advance(turn, dialog)
+    elif kind == route.TYPE_RESTART:
+        await intake.advance(turn, intake.open_dialog(turn, None))
+    elif kind == route.AFTER_CLOSE:
+        assert chosen.ticket is not None
+        await followup.after_close(turn, chosen.ticket)
+    elif kind == route.ANSWER:
+        assert chosen.ticket is not None
+        await ticket_thread.append(turn, chosen.ticket)
+        await requests.answered(turn, chosen.ticket)
+    elif kind == route.OPEN_AT_ONCE:
         await requests.open_at_once(turn)
-    else:
-        await route_free_text(turn)
-
-
-async def route_free_text(turn: Turn) -> None:
-    active = await customer_tickets(turn, active_only=True)
-    if not active and (closed := await followup.latest_closed(turn)) is not None:
-        await followup.after_close(turn, closed)
-    elif not active:
-        await intake.start(turn, None, carry=collect(turn, {}))
-    elif len(active) == 1:
-        await ticket_thread.append(turn, active[0])
-    else:
+    elif kind == route.APPEND:
+        assert chosen.ticket is not None
+        await ticket_thread.append(turn, chosen.ticket)
+    elif kind == route.ASK_PICK:
         assert turn.identity.id is not None
-        dialog = Dialog(identity_id=turn.identity.id, step="pick_ticket")
+        dialog = Dialog(identity_id=turn.identity.id, step=route.PICK_STEP)
         turn.session.add(dialog)
         dialog.data = collect(turn, {})
-        ask_pick(turn, active)
+        ask_pick(turn, list(chosen.tickets))
+    else:
+        assert kind == route.START_INTAKE, kind
+        await intake.start(turn, None, carry=collect(turn, {}))
 
 
 async def run_command(turn: Turn, dialog: Dialog | None, name: str, argument: str) -> None:

@@ -64,7 +64,7 @@ class Desk:
 
     async def receive(self, message: InboundMessage) -> Received:
         """Handle one customer message exactly once, however often the platform delivers it."""
-        if express.eligible(message) and (done := await self.express.receive(message)) is not None:
+        if (done := await self.express.receive(message)) is not None:
             return self._received(message, done)
         async with transaction(self.sessions) as session:
             if not await claim_receipt(session, message.channel, message.external_id):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from core import ticket_thread
 from core.dialog import collect, link_to_ticket
 from core.models import Dialog, Ticket, TicketStatus
@@ -17,29 +15,6 @@ COMMENT_STEP = "reopen_comment"
 KINDS = ("solved", "unsolved", "rate")
 
 
-async def handle(turn: Turn, dialog: Dialog | None) -> bool:
-    """Handle a confirmation, a rating or a "not solved" reason; False if the turn is none of them."""
-    kind, _, rest = (turn.inbound.choice or "").partition(":")
-    number, _, value = rest.partition(":")
-    if kind in KINDS and number.isdigit():
-        # A button, even while we wait for a reason: pressing "Solved" after "Not solved" is answered,
-        # never taken as the reason (nor does it reopen again).
-        if kind == "rate":
-            await rate(turn, int(number), value)
-        else:
-            await confirm(turn, dialog, kind, int(number))
-        return True
-    if dialog is not None and dialog.step == COMMENT_STEP:
-        await take_reason(turn, dialog)
-        return True
-    if dialog is None and (typed := typed_confirmation(turn.text)):
-        latest = await latest_solved(turn)
-        if latest:
-            await confirm(turn, dialog, typed, int(latest))
-            return True
-    return False
-
-
 def typed_confirmation(text: str) -> str | None:
     """ "Solved" / "Не решено" typed instead of pressed, on channels without buttons."""
     typed = text.strip().casefold()
@@ -47,16 +22,6 @@ def typed_confirmation(text: str) -> str | None:
         if typed in {label.casefold() for label in service_texts.all_values(f"confirm.{kind}")}:
             return kind
     return None
-
-
-async def latest_solved(turn: Turn) -> str:
-    query = (
-        select(Ticket.number)
-        .where(Ticket.contact_id == turn.identity.contact_id, Ticket.status == TicketStatus.SOLVED)
-        .order_by(Ticket.updated_at.desc())  # type: ignore[attr-defined]
-    )
-    number = (await turn.session.execute(query.limit(1))).scalar_one_or_none()
-    return str(number) if number is not None else ""
 
 
 async def confirm(turn: Turn, dialog: Dialog | None, kind: str, number: int) -> None:

@@ -85,6 +85,8 @@ class Inbox(WakeableLoop):
         self.policy = policy or InboxPolicy()
         self.owner = owner or uuid.uuid4().hex[:12]
         self.parsers: dict[str, Parser] = {}
+        # Set by the composition root (metrics): called for each event at the door, with whether it was new.
+        self.on_stored: Callable[[str, bool], None] = lambda channel, new: None
         self._pending: list[tuple[dict[str, Any], asyncio.Future[bool]]] = []
         self._writer: asyncio.Task[None] | None = None
         self._last_store = 0.0
@@ -137,6 +139,7 @@ class Inbox(WakeableLoop):
                 continue
             for row, done in batch:
                 key = (row["channel"], row["external_id"])
+                self.on_stored(row["channel"], key in new)
                 if not done.done():
                     done.set_result(key in new)
                 new.discard(key)  # the same event twice in one batch: only the first is new

@@ -134,6 +134,9 @@ async def new_ticket(
         contact_id=contact.id,
         organization_id=contact.organization_id,
         public_token=new_token(),
+        # The moment the SLA clocks start from (sla.start below): the due times are counted from it.
+        created_at=turn.now,
+        updated_at=turn.now,
     )
     session.add(ticket)
     await session.flush()

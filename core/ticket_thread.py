@@ -24,9 +24,14 @@ async def append(turn: Turn, ticket: Ticket, data: dict[str, Any] | None = None)
     """Add the customer's message(s) to a ticket and show them to the agents."""
     data = data or collect(turn, {})
     await link_to_ticket(turn.session, ticket, data)
-    if ticket.status == TicketStatus.WAITING_CUSTOMER:
+    if reopens(ticket.status):
         notify = turn.inbound.automatic_replies
         await change_status(turn.session, ticket, TicketStatus.IN_PROGRESS, actor=turn.actor, notify=notify)
     touch(ticket)
     for message_id in data.get("message_ids", []):
         to_desk(turn.session, ticket, "customer_message", message_id=message_id)
+
+
+def reopens(status: TicketStatus) -> bool:
+    """Whether the customer's new words move the ticket back to work (both ways of writing them)."""
+    return status == TicketStatus.WAITING_CUSTOMER

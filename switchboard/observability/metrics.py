@@ -21,6 +21,11 @@ from core.models import OutboxMessage, OutboxStatus, Ticket, TicketStatus
 from core.timeutil import utcnow
 
 INBOUND = Counter("switchboard_inbound_messages", "Customer messages handled (duplicates excluded)", ["channel"])
+INBOUND_EVENTS = Counter(
+    "switchboard_inbound_events",
+    "Platform events stored and acknowledged by this instance's doors (handled by any instance)",
+    ["channel", "outcome"],
+)
 INBOUND_DUPLICATES = Counter("switchboard_inbound_duplicates", "Platform redeliveries ignored", ["channel"])
 OUTBOUND = Counter("switchboard_outbound_messages", "Delivery attempts by outcome", ["channel", "outcome"])
 RATE_LIMITED = Counter(
@@ -43,6 +48,11 @@ SLA_KINDS = {"sla_warning": "warning", "sla_breach": "breach"}
 
 def count_inbound(message: InboundMessage, *, duplicate: bool = False) -> None:
     (INBOUND_DUPLICATES if duplicate else INBOUND).labels(message.channel).inc()
+
+
+def count_event(channel: str, new: bool) -> None:
+    """An event at the door: "stored", or "repeat" (the platform sent it before; dropped there)."""
+    INBOUND_EVENTS.labels(channel, "stored" if new else "repeat").inc()
 
 
 def count_delivery(row: OutboxMessage, outcome: str) -> None:

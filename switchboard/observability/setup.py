@@ -107,4 +107,5 @@ def install(app: FastAPI, services: Services) -> None:
     app.add_middleware(WebchatConnectionsMiddleware)
     app.include_router(router)
     services.desk.on_received = _on_received
+    services.inbox.on_stored = metrics.count_event
     services.worker.on_outcome = _on_outcome

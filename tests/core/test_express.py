@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select
 
-from core import express
+from core import express, route
 from core.desk import Agent
 from core.messages import AGENT_DESK, InboundMessage
 from core.models import Identity, InboundReceipt, Message, OutboxMessage, Ticket, TicketStatus
@@ -83,7 +83,7 @@ async def test_the_lane_writes_what_the_full_path_writes_in_a_few_statements(
 
     with counting(services) as fast:
         await services.desk.receive(said("It is down again", "fast"))
-    monkeypatch.setattr(express, "eligible", lambda message: False)
+    monkeypatch.setattr(express, "plan", _never)
     with counting(services) as full:
         await services.desk.receive(said("And now the other camera", "full"))
 
@@ -168,21 +168,52 @@ async def test_what_the_lane_leaves_to_the_full_path_it_does_not_touch(services:
         assert refreshed is not None and refreshed.status == TicketStatus.IN_PROGRESS
 
 
+async def _never(*_: Any, **__: Any) -> None:
+    return None
+
+
 @pytest.mark.parametrize(
     "message",
     [
-        InboundMessage(channel="test", sender="a", external_id="1", text="/status 1001"),
-        InboundMessage(channel="test", sender="a", external_id="1", text="   "),
-        InboundMessage(channel="test", sender="a", external_id="1", text="ok", choice="menu:new"),
-        InboundMessage(channel="test", sender="a", external_id="1", text="ok", reply_to="m5"),
-        InboundMessage(channel="test", sender="a", external_id="1", text=" Solved "),
-        InboundMessage(channel="test", sender="a", external_id="1", text="Не решено"),
+        InboundMessage(channel="test", sender="alice", external_id="1", text="/status 1001"),
+        InboundMessage(channel="test", sender="alice", external_id="1", text="ok", choice="menu:new"),
+        InboundMessage(channel="test", sender="alice", external_id="1", text="ok", reply_to="m5"),
+        InboundMessage(channel="test", sender="alice", external_id="1", text=" Solved "),
+        InboundMessage(channel="test", sender="alice", external_id="1", text="Не решено"),
+        InboundMessage(channel="test", sender="alice", external_id="1", text="ok", subject="A new mail"),
     ],
-    ids=["command", "blank", "button", "reply", "typed-solved", "typed-unsolved-ru"],
+    ids=["command", "button", "reply", "typed-solved", "typed-unsolved-ru", "new-mail"],
 )
-def test_commands_buttons_replies_and_confirmations_take_the_full_path(message: InboundMessage) -> None:
-    assert not express.eligible(message)
-    assert express.eligible(message.model_copy(update={"text": "the camera is down", "choice": None, "reply_to": None}))
+async def test_commands_buttons_replies_and_confirmations_take_the_full_path(
+    services: Services, message: InboundMessage
+) -> None:
+    await CoreCustomer(services).open_ticket()
+    before = await receipts(services)
+    assert await services.desk.express.receive(message) is None
+    assert await receipts(services) == before
+    plain = message.model_copy(update={"text": "the camera is down", "choice": None, "reply_to": None, "subject": None})
+    assert await services.desk.express.receive(plain) is not None
+
+
+async def test_the_lane_follows_the_one_decision(services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rule added to core.route.decide applies to the lane's messages too: it has none of its own."""
+    alice = CoreCustomer(services)
+    await alice.open_ticket()
+    decide = route.decide
+
+    async def stricter(message: InboundMessage, facts: Any, *, require_contract: bool) -> route.Route[Any]:
+        if "urgent" in message.text:
+            return route.Route(route.START_INTAKE)  # say, a new rule: urgent words open a new request
+        return await decide(message, facts, require_contract=require_contract)
+
+    monkeypatch.setattr(route, "decide", stricter)
+    urgent = InboundMessage(channel="test", sender="alice", external_id="u", text="urgent: all down")
+    calm = InboundMessage(channel="test", sender="alice", external_id="c", text="all fine")
+    assert await services.desk.express.receive(urgent) is None
+    assert await services.desk.express.receive(calm) is not None
+    await services.desk.receive(urgent)  # the full path follows the same rule
+    asked = [choice["id"] for row in await alice.replies() for choice in row.payload["choices"]]
+    assert "type:incident" in asked  # the intake's first question: what kind of request
 
 
 async def test_a_group_that_fails_is_handled_by_the_full_path(
@@ -194,7 +225,7 @@ async def test_a_group_that_fails_is_handled_by_the_full_path(
     def broken(*_: Any) -> list[Any]:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(express, "receive_group", broken)
+    monkeypatch.setattr(express, "write_group", broken)
     received = await services.desk.receive(
         InboundMessage(channel="test", sender="alice", external_id="kept", text="Still down")
     )
