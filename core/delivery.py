@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
 import uuid
@@ -127,9 +126,7 @@ class DeliveryWorker(WakeableLoop):
                     running = inflight.setdefault(row.channel, set())
                     running.add(task)
                     task.add_done_callback(functools.partial(self._sent, running=running))
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.poll_interval)
-                self._wake.clear()
+                await self.wait_for_wake()
         finally:
             tasks = [keeper, *(task for running in inflight.values() for task in running)]
             for task in tasks:

@@ -32,8 +32,24 @@ class WakeableLoop:
                 handled = 0
             if handled:
                 continue
-            try:
-                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
-            except TimeoutError:
-                pass
-            self._wake.clear()
+            await self.wait_for_wake()
+
+    async def wait_for_wake(self) -> None:
+        """Until `wake()` is called or a poll interval has passed."""
+        await wait_event(self._wake, self.poll_interval)
+        self._wake.clear()
+
+
+async def wait_event(event: asyncio.Event, timeout: float) -> bool:
+    """Whether `event` was set within `timeout` seconds.
+
+    Not asyncio.wait_for: on Python 3.11 it swallows a cancellation that arrives as the event is
+    set (the task then runs on, "cancelling", and whoever awaits its end waits forever: a test hung
+    so when a delivery finished while the worker was being stopped). asyncio.timeout does not.
+    """
+    try:
+        async with asyncio.timeout(timeout):
+            await event.wait()
+    except TimeoutError:
+        return False
+    return True
