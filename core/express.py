@@ -19,9 +19,9 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Update, and_, bindparam, insert, inspect, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -38,6 +38,7 @@ from core.tickets import ACTIVE_STATUSES, touched
 from core.timeutil import utcnow
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 Key = tuple[str, str]  # (channel, address) of a sender
 
@@ -207,11 +208,29 @@ class ExpressLane:
 
     async def _write_group(self, messages: list[InboundMessage]) -> list[Received | None]:
         """Decide and write a group in one transaction; None for a message left to the full path."""
-        async with self.engine.connect() as connection, connection.begin():
-            found = await connection.run_sync(lookup, {(m.channel, m.sender) for m in messages})
-            # The decision awaits nothing here (every fact comes from the lookup or raises).
-            targets = [await plan(m, found.get((m.channel, m.sender)), self.require_contract) for m in messages]
-            return await connection.run_sync(write_group, messages, targets)
+        async with self.engine.connect() as connection:
+            return await connection.run_sync(receive_group, messages, self.require_contract)
+
+
+def receive_group(
+    connection: Connection, messages: list[InboundMessage], require_contract: bool
+) -> list[Received | None]:
+    """Look up, decide and write a group in one transaction and one hop into the driver's greenlet."""
+    with connection.begin():
+        found = lookup(connection, {(m.channel, m.sender) for m in messages})
+        targets = [_now(plan(m, found.get((m.channel, m.sender)), require_contract)) for m in messages]
+        return write_group(connection, messages, targets)
+
+
+def _now(step: Coroutine[Any, Any, T]) -> T:
+    """The result of a coroutine that awaits nothing: the decision, every fact of which comes from
+    the lookup (or raises), runs to its end at once, here, without the event loop."""
+    try:
+        step.send(None)
+    except StopIteration as done:
+        return cast(T, done.value)
+    step.close()
+    raise RuntimeError("the lane's decision awaited something: a fact not answered from the lookup")
 
 
 def lookup(connection: Connection, senders: set[Key]) -> dict[Key, list[Any]]:
