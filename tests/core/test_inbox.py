@@ -182,13 +182,15 @@ async def test_a_live_worker_keeps_its_events_past_the_lease(
     backend: str, migrated: Settings, make_settings: Callable[..., AppSettings]
 ) -> None:
     several_instances(backend)
-    settings = make_settings(inbox_lease=0.3)
+    # A lease long enough that a renewal every third of it survives a loaded CI machine (0.3 s did
+    # not: one renewal came late and the second instance took the event).
+    settings = make_settings(inbox_lease=1.2)
     first, second = build_app(settings), build_app(settings)
     slow_calls: list[str] = []
 
     async def slow(payload: str) -> list[InboundMessage]:
         slow_calls.append(json.loads(payload)["id"])
-        await asyncio.sleep(1.0)  # more than three leases
+        await asyncio.sleep(4.0)  # more than three leases
         return []
 
     async with serve(first):
