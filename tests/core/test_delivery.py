@@ -77,7 +77,7 @@ class HttpAdapter:
 @pytest.fixture
 async def platform() -> AsyncIterator[tuple[FakePlatform, HttpAdapter]]:
     fake = FakePlatform()
-    async with serve(fake.app()) as url:
+    async with serve(fake.app(), access_log=False) as url:
         adapter = HttpAdapter(url)
         yield fake, adapter
         await adapter.client.aclose()

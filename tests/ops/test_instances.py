@@ -50,7 +50,7 @@ async def cluster(
     fake = FakeTelegram()
     limit = request.node.get_closest_marker("telegram_global_per_second")
     shared = make_cluster_settings()
-    async with serve(fake.app) as api_url:
+    async with serve(fake.app, access_log=False) as api_url:
         env = instance_env(
             database_url=migrated.resolved_database_url,
             data_dir=str(tmp_path / "data"),

@@ -84,7 +84,7 @@ async def test_four_100_mb_chunked_posts_are_refused_while_the_server_memory_sta
     migrated: Settings,
 ) -> None:
     fake = FakeWhatsApp()
-    async with serve(fake.app) as api_url:
+    async with serve(fake.app, access_log=False) as api_url:
         env = {key.upper(): str(value) for key, value in fake.settings(api_url).items()}
         async with switchboard_serve(migrated, **env) as (process, port):
             before = rss(process.pid)
@@ -102,7 +102,7 @@ async def test_four_100_mb_chunked_posts_are_refused_while_the_server_memory_sta
 async def test_the_peak_is_not_the_start_up_peak(migrated: Settings) -> None:
     """Guards the measurement above: a body the door does read raises the server's peak visibly."""
     fake = FakeWhatsApp()
-    async with serve(fake.app) as api_url:
+    async with serve(fake.app, access_log=False) as api_url:
         env = {key.upper(): str(value) for key, value in fake.settings(api_url).items()}
         env["WHATSAPP_APP_SECRET"] = fake.app_secret
         async with switchboard_serve(migrated, **env) as (process, port):

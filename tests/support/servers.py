@@ -14,8 +14,12 @@ from switchboard.commands.serve import SERVER_OPTIONS
 
 
 @contextlib.asynccontextmanager
-async def serve(app: Any, *, port: int = 0, lifespan: str = "on") -> AsyncIterator[str]:
-    """Serve `app` on 127.0.0.1 (a free port unless given) for the duration; yields the base URL."""
+async def serve(app: Any, *, port: int = 0, lifespan: str = "on", access_log: bool = True) -> AsyncIterator[str]:
+    """Serve `app` on 127.0.0.1 (a free port unless given) for the duration; yields the base URL.
+
+    A fake platform is served with `access_log=False`: its request lines are the platform's side of
+    the wire (Telegram's carry the bot token in the path by design), not what our app logs.
+    """
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", port))
@@ -23,7 +27,9 @@ async def serve(app: Any, *, port: int = 0, lifespan: str = "on") -> AsyncIterat
     # connections kept well past a slow step of a test: with uvicorn's default of 5 s, a client
     # reusing a connection the server has just closed gets "connection reset" (seen under load).
     options = {**SERVER_OPTIONS, "timeout_keep_alive": 75}
-    config = uvicorn.Config(app, log_config=None, lifespan=lifespan, ws_ping_interval=None, **options)
+    config = uvicorn.Config(
+        app, log_config=None, lifespan=lifespan, ws_ping_interval=None, access_log=access_log, **options
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:

@@ -85,7 +85,7 @@ def telegram_overrides() -> dict[str, Any]:
 async def telegram(
     fake: FakeTelegram, mode: str, make_settings: Callable[..., AppSettings], telegram_overrides: dict[str, Any]
 ) -> AsyncIterator[Telegram]:
-    async with serve(fake.app) as api_url:
+    async with serve(fake.app, access_log=False) as api_url:
         port = free_port()
         settings = make_settings(
             telegram_bot_token=fake.token,

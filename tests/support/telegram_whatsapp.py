@@ -19,7 +19,7 @@ async def telegram_and_whatsapp(
     make_settings: Callable[..., AppSettings], **overrides: Any
 ) -> AsyncIterator[tuple[Telegram, FakeWhatsApp]]:
     tg, wa = FakeTelegram(), FakeWhatsApp()
-    async with serve(tg.app) as tg_url, serve(wa.app) as wa_url:
+    async with serve(tg.app, access_log=False) as tg_url, serve(wa.app, access_log=False) as wa_url:
         settings = make_settings(
             telegram_bot_token=tg.token,
             telegram_api_url=tg_url,

@@ -57,7 +57,7 @@ async def desk(
 ) -> AsyncIterator[Desk]:
     mail = email_settings(mail_servers, imap_poll_interval=0.5, display_name="ACME Support")
     fake, port = FakeTelegram(), free_port()
-    async with serve(fake.app) as tg_url:
+    async with serve(fake.app, access_log=False) as tg_url:
         settings = make_settings(
             telegram_bot_token=fake.token,
             telegram_api_url=tg_url,

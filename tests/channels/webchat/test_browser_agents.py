@@ -21,7 +21,7 @@ async def test_widget_ticket_gets_a_topic_and_card_and_an_agents_reply_comes_bac
     make_settings: Callable[..., AppSettings], migrated: Settings, browser: Browser
 ) -> None:
     telegram = FakeTelegram()
-    async with serve(telegram.app) as api_url:
+    async with serve(telegram.app, access_log=False) as api_url:
         settings = make_settings(
             telegram_bot_token=telegram.token, telegram_api_url=api_url, telegram_agent_chat_id=telegram.group_id
         )

@@ -66,7 +66,7 @@ async def wait_async(condition: Callable[[], Any], what: str, timeout: float = 1
 @pytest.fixture
 async def fake_whatsapp() -> AsyncIterator[tuple[FakeWhatsApp, str]]:
     fake = FakeWhatsApp()
-    async with serve(fake.app) as url:
+    async with serve(fake.app, access_log=False) as url:
         yield fake, url
 
 

@@ -17,7 +17,7 @@ from tests.support.servers import serve
 @pytest.fixture
 async def fake_bot() -> AsyncIterator[tuple[FakeTelegram, Bot]]:
     fake = FakeTelegram()
-    async with serve(fake.app) as url:
+    async with serve(fake.app, access_log=False) as url:
         bot = Bot(fake.token, session=BotSession(url))
         try:
             yield fake, bot

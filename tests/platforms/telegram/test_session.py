@@ -24,7 +24,7 @@ def model_of(result_type: Any) -> weakref.ref[type]:
 async def test_answer_models_survive_garbage_collection_between_calls() -> None:
     fake = FakeTelegram()
     alice = fake.user("Alice")
-    async with serve(fake.app) as url:
+    async with serve(fake.app, access_log=False) as url:
         bot = Bot(fake.token, session=BotSession(url))
         try:
             sent = await bot.send_message(alice.id, "one")
