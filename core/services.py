@@ -83,6 +83,7 @@ class Services:
                 lease=settings.inbox_lease,
                 max_attempts=settings.inbox_max_attempts,
                 base_delay=settings.inbox_retry_base,
+                concurrency=settings.inbox_concurrency,
             ),
             poll_interval=settings.outbox_poll_interval,
             on_queued=on_queued,

@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     inbox_max_attempts: int = Field(default=5, ge=1)
     inbox_retry_base: float = Field(default=1.0, gt=0)
     inbox_lease: float = Field(default=10.0, gt=0)
+    # Conversations handled side by side: their messages meet in the express lane's shared
+    # transactions, so more in flight means fewer commits (bench.inbound, SQLite: 8 -> 457/s,
+    # 32 -> 1,215/s, 64 -> 1,609/s on a loaded machine).
+    inbox_concurrency: int = Field(default=64, ge=1)
     require_contract: bool = False
     auto_close_days: int = Field(default=3, ge=1)
     # A customer's message within this many days of a close reopens the request; later, a new linked one.
