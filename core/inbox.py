@@ -30,7 +30,9 @@ log = logging.getLogger(__name__)
 
 # While events keep arriving, handling waits (a fast acknowledgement matters more, and on SQLite the
 # door and the worker share one connection), until the waiting events are this old: a burst is
-# acknowledged first, a steady stream still flows.
+# acknowledged first, a steady stream still flows. An event that comes alone (none other within
+# QUIET_PERIOD before it) is handled at once: an agent's reply should not wait for a burst that
+# is not there.
 QUIET_PERIOD = 0.05
 MAX_DEFERRAL = 3.0
 
@@ -90,6 +92,7 @@ class Inbox(WakeableLoop):
         self._pending: list[tuple[dict[str, Any], asyncio.Future[bool]]] = []
         self._writer: asyncio.Task[None] | None = None
         self._last_store = 0.0
+        self._in_burst = False
         # The context each event arrived in (request ids for the logs), while this process lives.
         self._contexts: dict[tuple[str, str], contextvars.Context] = {}
 
@@ -114,7 +117,9 @@ class Inbox(WakeableLoop):
             "next_attempt_at": now,
             "arrived_at": now,
         }
-        self._last_store = time.monotonic()
+        arrived = time.monotonic()
+        self._in_burst = arrived - self._last_store < QUIET_PERIOD
+        self._last_store = arrived
         if len(self._contexts) < 10_000:
             self._contexts[channel, external_id] = contextvars.copy_context()
         done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
@@ -166,7 +171,7 @@ class Inbox(WakeableLoop):
 
     def _doors_busy(self) -> bool:
         writing = bool(self._pending) or (self._writer is not None and not self._writer.done())
-        return writing or time.monotonic() - self._last_store < QUIET_PERIOD
+        return writing or (self._in_burst and time.monotonic() - self._last_store < QUIET_PERIOD)
 
     async def _let_doors_pass(self, since: float) -> None:
         while self._doors_busy() and time.monotonic() - since < MAX_DEFERRAL:
