@@ -11,7 +11,7 @@ from email.utils import format_datetime
 
 from channels.email.texts import texts
 from core.desk import Thread
-from core.messages import Choice, OutboundMessage
+from core.messages import COPY_OF, Choice, OutboundMessage
 from core.timeutil import utcnow
 
 # References keep the thread's newest ids; mail programs need only a few, servers limit header size.
@@ -62,6 +62,13 @@ def choices_text(choices: list[Choice], language: str, page_url: str | None) -> 
     return f"{text}\n{texts('choices.page', language, url=page_url)}" if page_url else text
 
 
+def copy_note(message: OutboundMessage) -> str:
+    """Why a copy of another channel's message came by mail (a web-chat visitor who was away)."""
+    if message.meta.get(COPY_OF) != "webchat":
+        return ""
+    return "-- \n" + texts("copy.webchat", message.language)  # "-- ": the signature mark mail programs know
+
+
 def compose(
     message: OutboundMessage,
     thread: Thread | None,
@@ -85,7 +92,8 @@ def compose(
         # RFC 3834: an automatic answer; auto-responders and mailing lists must not answer it.
         mail["Auto-Submitted"] = "auto-replied"
     page = f"{public_url}/t/{thread.public_token}" if public_url and thread and thread.public_token else None
-    body = "\n\n".join(p for p in (message.text.strip(), choices_text(message.choices, message.language, page)) if p)
+    parts = (message.text.strip(), choices_text(message.choices, message.language, page), copy_note(message))
+    body = "\n\n".join(p for p in parts if p)
     mail.set_content(body + "\n")
     for file in files:
         maintype, _, subtype = file.mime_type.partition("/")

@@ -9,6 +9,8 @@ EN = {
     "choices": "Reply with one of: {options}.",
     "choices.page": "Or answer on the status page: {url}",
     "refused": "[{name}: {size} MB, too large, not received]",
+    "copy.webchat": "You get this by e-mail because you were not in the support chat. "
+    "Reply to this mail to answer: your reply is added to the same request.",
 }
 
 RU = {
@@ -16,6 +18,8 @@ RU = {
     "choices": "Ответьте одним из вариантов: {options}.",
     "choices.page": "Или ответьте на странице статуса: {url}",
     "refused": "[{name}: {size} МБ, слишком большой, не получен]",
+    "copy.webchat": "Это письмо пришло, потому что вас не было в чате поддержки. "
+    "Ответьте на него: ответ добавится к тому же обращению.",
 }
 
 texts = Catalog({"en": EN, "ru": RU})
