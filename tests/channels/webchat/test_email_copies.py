@@ -13,18 +13,26 @@ import json
 import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from email.message import EmailMessage
 from typing import Any
 
 import pytest
+from playwright.async_api import Browser, expect
+from sqlalchemy import update
 from sqlmodel import col, select
 
 from channels.webchat.models import WebchatVisitor
+from core.db import transaction
 from core.settings import Settings
+from core.timeutil import utcnow
 from switchboard.app import build_app
 from switchboard.settings import AppSettings
 from tests.channels.email.helpers import email_settings
 from tests.channels.webchat.conftest import StartChat
+from tests.channels.webchat.images import png_image
+from tests.channels.webchat.test_browser import ARTIFACTS, report_with_screenshot
+from tests.channels.webchat.test_widget_accessibility import serious_violations
 from tests.channels.webchat.visitor import Visitor
 from tests.fakes.telegram import FakeTelegram
 from tests.support.mailservers import ALICE, BOB, REJECTED, SUPPORT, MailServers
@@ -56,6 +64,11 @@ class Desk:
         visitor: WebchatVisitor = row[0]
         assert visitor.email == address
         return visitor
+
+    async def hold(self, lease: timedelta) -> None:
+        """What another instance holding a socket of the visitor writes (a lease ending `lease` from now)."""
+        async with transaction(self.telegram.services.sessions) as session:
+            await session.execute(update(WebchatVisitor).values(online_until=utcnow() + lease))
 
     async def away(self, timeout: float = 10.0) -> None:
         """Until the server has seen every widget socket close (presence cleared)."""
@@ -182,6 +195,26 @@ async def test_a_copy_the_mail_server_refuses_is_shown_to_the_agents(desk: Desk)
     assert [row[2] for row in rows] == ["failed"]
 
 
+async def test_a_socket_held_by_another_instance_keeps_replies_off_mail_until_its_lease_runs_out(desk: Desk) -> None:
+    visitor = await Visitor(desk.url).connect()
+    number = await registered(visitor, "Projector flickers")
+    await leave_email(visitor, ALICE)
+    topic = await topic_of(desk.telegram, number)
+    await visitor.close()
+    await desk.away()
+    agent = desk.fake.agent("Anna")
+
+    await desk.hold(timedelta(seconds=60))  # another instance's socket, renewed there
+    await agent.send("Is it the one in room 2?", thread_id=topic.thread_id)
+    rows = await desk.telegram.settled(timeout=15)
+    assert [row for row in rows if row[0] == "email"] == []
+
+    await desk.hold(timedelta(seconds=-1))  # that instance died: its lease ran out
+    await agent.send("We bring a spare one.", thread_id=topic.thread_id)
+    await desk.mail.wait_for_mail(ALICE, timeout=15, match=lambda m: "We bring a spare one." in m.get_content())
+    assert not [m for m in await desk.mail.read_mailbox(ALICE) if "room 2" in m.get_content()]
+
+
 async def test_the_question_is_asked_once_and_a_bad_address_is_refused(desk: Desk) -> None:
     visitor = await Visitor(desk.url).connect()
     for bad in ("not an address", "alice@localhost", "<alice@switchboard.test>", "a@b.c\r\nBcc: x@y.z", 42):
@@ -208,3 +241,45 @@ async def test_without_the_email_channel_nothing_is_asked(start_chat: StartChat)
         assert visitor.welcome["email_offer"] is False
         assert (await leave_email(visitor, ALICE))["status"] == "closed"
         await visitor.close()
+
+
+async def test_the_widget_asks_once_for_an_email_and_replies_come_by_mail_after_the_page_closes(
+    desk: Desk, browser: Browser
+) -> None:
+    page = await browser.new_page(locale="en-US")
+    await page.goto(desk.url + "/")
+    await page.get_by_role("button", name="Open support chat").click()
+    question = page.get_by_text("Leave your e-mail to get replies when you are away")
+    await report_with_screenshot(page, png_image())
+    await expect(question).to_be_visible()
+    assert await serious_violations(page) == [], "asked for an e-mail"
+
+    field = page.get_by_role("textbox", name="Your e-mail")
+    await field.fill("alice@switchboard")
+    await page.get_by_role("button", name="Save").click()
+    await expect(page.get_by_role("alert")).to_contain_text("does not look like an e-mail address")
+    await expect(field).to_have_attribute("aria-invalid", "true")
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / "webchat-email-question.png"))
+    assert await serious_violations(page) == [], "a refused address"
+    await field.fill("alice@switchboard.test")
+    await page.get_by_role("button", name="Save").click()
+    await expect(page.get_by_text(f"While you are away, replies also go to {ALICE}.")).to_be_visible()
+    await desk.visitor(ALICE)
+    await page.screenshot(path=str(ARTIFACTS / "webchat-email-saved.png"))
+
+    await page.reload()
+    await page.get_by_role("button", name="Open support chat").click()
+    created = page.get_by_text(re.compile(r"Your request #\d+ is registered"))
+    await expect(created).to_be_visible()
+    await expect(question).to_be_hidden()  # answered once: never asked again
+    number = int(NUMBER.search(await created.inner_text()).group(1))  # type: ignore[union-attr]
+    await page.close()
+
+    await desk.away()
+    topic = await topic_of(desk.telegram, number)
+    await desk.fake.agent("Anna").send("The reader is replaced, try your badge.", thread_id=topic.thread_id)
+    [mail] = await desk.mail.wait_for_mail(
+        ALICE, timeout=15, match=lambda m: "The reader is replaced" in m.get_content()
+    )
+    assert f"[#{number}]" in mail["Subject"]
