@@ -52,13 +52,17 @@ def subject(message: OutboundMessage, thread: Thread | None) -> str:
     return f"Re: {thread.subject} [#{thread.number}]"
 
 
-def choices_text(choices: list[Choice], language: str, page_url: str | None) -> str:
-    """Buttons read as words to reply with; the status page offers the same by a click."""
+def choices_text(choices: list[Choice], language: str, page_url: str | None, *, words: bool = True) -> str:
+    """Buttons read as words to reply with; the status page offers the same by a click.
+
+    Without `words` (a copy of a chat message: the words answer only the ticket's own channel),
+    just the status page."""
     offered = [c for c in choices if not c.id.startswith(CHAT_ONLY)]
     if not offered:
         return ""
-    options = ", ".join(f"“{c.label}”" for c in offered)
-    text = texts("choices", language, options=options)
+    if not words:
+        return texts("choices.page_only", language, url=page_url) if page_url else ""
+    text = texts("choices", language, options=", ".join(f"“{c.label}”" for c in offered))
     return f"{text}\n{texts('choices.page', language, url=page_url)}" if page_url else text
 
 
@@ -92,7 +96,9 @@ def compose(
         # RFC 3834: an automatic answer; auto-responders and mailing lists must not answer it.
         mail["Auto-Submitted"] = "auto-replied"
     page = f"{public_url}/t/{thread.public_token}" if public_url and thread and thread.public_token else None
-    parts = (message.text.strip(), choices_text(message.choices, message.language, page), copy_note(message))
+    words = COPY_OF not in message.meta
+    offered = choices_text(message.choices, message.language, page, words=words)
+    parts = (message.text.strip(), offered, copy_note(message))
     body = "\n\n".join(p for p in parts if p)
     mail.set_content(body + "\n")
     for file in files:

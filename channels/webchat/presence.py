@@ -62,13 +62,29 @@ class Presence:
             await self._mark([visitor.id], None)
 
     async def run(self) -> None:
-        """Renew the leases of this process's watched visitors until cancelled."""
+        """Renew the leases of this process's visitors until cancelled."""
         while True:
             await asyncio.sleep(RENEW_EVERY)
             try:
-                await self._mark([v for v in self.watched if self.sockets[v] > 0], utcnow() + LEASE)
+                await self.renew()
             except Exception:
                 log.exception("web chat: renewing visitors' presence failed")
+
+    async def renew(self) -> None:
+        # Every visitor with a socket here, not only the watched: one whose socket opened before they
+        # left an e-mail in a tab served by another instance is watched from now on.
+        ids, until = list(self.sockets), utcnow() + LEASE
+        for start in range(0, len(ids), CHUNK):
+            async with transaction(self.sessions) as session:
+                renewed = await session.execute(
+                    update(WebchatVisitor)
+                    .where(
+                        col(WebchatVisitor.id).in_(ids[start : start + CHUNK]), col(WebchatVisitor.email).is_not(None)
+                    )
+                    .values(online_until=until)
+                    .returning(col(WebchatVisitor.id))
+                )
+                self.watched.update(v for v in renewed.scalars() if v is not None and self.sockets[v] > 0)
 
     async def close(self) -> None:
         """This process stops: its visitors are away unless another instance holds them."""

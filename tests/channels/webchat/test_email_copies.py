@@ -174,6 +174,9 @@ async def test_an_away_visitor_gets_replies_by_mail_and_answers_by_mail_into_the
     [solved] = await desk.mail.wait_for_mail(ALICE, timeout=15, match=lambda m: "Replaced the tray." in m.get_content())
     assert f"[#{number}]" in solved["Subject"]
     assert asked["Message-ID"] in solved["References"]
+    # "Solved" typed in a mail would answer only the ticket's own channel: the copy offers the status page.
+    assert "Reply with one of" not in solved.get_content()
+    assert f"To answer, open the status page: {desk.url}/t/" in solved.get_content()
 
     # Back in the widget, the conversation holds everything that was mailed.
     again = await Visitor(desk.url, token=visitor.token).connect(after=0)
@@ -191,8 +194,11 @@ async def test_a_copy_the_mail_server_refuses_is_shown_to_the_agents(desk: Desk)
     await desk.fake.agent("Anna").send("Please try the side door.", thread_id=topic.thread_id)
     failure = await desk.in_topic(topic.thread_id, "did not receive")
     assert "550" in text_of(failure)
-    rows = [row for row in await desk.telegram.outbox() if row[0] == "email"]
-    assert [row[2] for row in rows] == ["failed"]
+    # The reply and its status notice ("in progress"), each refused and each shown.
+    rows = [row for row in await desk.telegram.settled(timeout=15) if row[0] == "email"]
+    assert [row[2] for row in rows] == ["failed", "failed"]
+    failures = [m for m in desk.fake.thread_messages(topic.thread_id) if "did not receive" in text_of(m)]
+    assert len(failures) == 2
 
 
 async def test_a_socket_held_by_another_instance_keeps_replies_off_mail_until_its_lease_runs_out(desk: Desk) -> None:
