@@ -32,6 +32,8 @@ Answer = Callable[[str], list[str]]
 """The texts of a channel's own notice to a customer, in the language given."""
 AGENT_ACTIONS = "agent-action"
 """Receipts of agent actions: an action whose key was seen before is not done again."""
+COPIES = "outbound-copy"
+"""Receipts of copies a channel queued on another channel: each key is copied once."""
 
 
 class TicketNotFound(TicketError):
@@ -106,6 +108,16 @@ class Desk:
         language = pick_language(language, self.default_language)
         for text in answer(language):
             enqueue(session, OutboundMessage(channel=channel, address=address, text=text, language=language))
+
+    async def send_copy(self, message: OutboundMessage, *, key: str) -> bool:
+        """Queue a copy of a customer's message on another channel (a web-chat reply mailed to an
+        away visitor), once per `key`: delivered, retried and failed as any message of that channel."""
+        async with transaction(self.sessions) as session:
+            if not await claim_receipt(session, COPIES, key):
+                return False
+            enqueue(session, message)
+        self.on_queued()
+        return True
 
     async def link_address(self, channel: str, address: str, *, same_as: tuple[str, str], name: str | None) -> None:
         """Make (channel, address) one more address of the contact at `same_as` (a site's signed user id)."""

@@ -20,6 +20,11 @@ CLIENT_ADDRESS = "client_address"
 (the web chat). Used for limits only, never shown to anyone but the agents."""
 
 
+COPY_OF = "copy_of"
+"""`OutboundMessage.meta` key of a copy queued on another channel: the channel it copies (a web-chat
+message mailed to a visitor who is away), so the copy can say why it came."""
+
+
 class Choice(BaseModel):
     id: str
     label: str

@@ -10,7 +10,7 @@ from sqlmodel import col
 from core import feedback, intake
 from core.closing import RATINGS
 from core.dialog import collect
-from core.models import Message, OutboxMessage, Ticket, TicketStatus, TicketType
+from core.models import Message, OutboxMessage, OutboxStatus, Ticket, TicketStatus, TicketType
 from core.request_texts import request_texts
 from core.statuspage import status_link
 from core.tickets import notify_customer, record, type_name
@@ -44,11 +44,25 @@ async def answered_ticket(turn: Turn) -> Ticket | None:
             if ticket_id is not None and (ticket := await turn.session.get(Ticket, ticket_id)) is not None:
                 return ticket
     if turn.inbound.ticket_hint is not None:
-        named = select(Ticket).where(
-            col(Ticket.number) == turn.inbound.ticket_hint, col(Ticket.contact_id) == turn.identity.contact_id
-        )
-        return (await turn.session.execute(named)).scalar_one_or_none()
+        named = select(Ticket).where(col(Ticket.number) == turn.inbound.ticket_hint)
+        ticket = (await turn.session.execute(named)).scalar_one_or_none()
+        if ticket is not None and await own_address(turn, ticket):
+            return ticket
     return None
+
+
+async def own_address(turn: Turn, ticket: Ticket) -> bool:
+    """The sender is the ticket's own contact, or an address on this channel that the ticket's
+    messages were sent to (the e-mail a web-chat visitor left for replies while away)."""
+    if ticket.contact_id == turn.identity.contact_id:
+        return True
+    sent = select(col(OutboxMessage.id)).where(
+        col(OutboxMessage.ticket_id) == ticket.id,
+        col(OutboxMessage.channel) == turn.identity.channel,
+        col(OutboxMessage.address) == turn.identity.address,
+        col(OutboxMessage.status) == OutboxStatus.SENT,
+    )
+    return (await turn.session.execute(sent.limit(1))).first() is not None
 
 
 async def open_at_once(turn: Turn) -> Ticket:

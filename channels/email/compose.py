@@ -11,7 +11,7 @@ from email.utils import format_datetime
 
 from channels.email.texts import texts
 from core.desk import Thread
-from core.messages import Choice, OutboundMessage
+from core.messages import COPY_OF, Choice, OutboundMessage
 from core.timeutil import utcnow
 
 # References keep the thread's newest ids; mail programs need only a few, servers limit header size.
@@ -52,14 +52,25 @@ def subject(message: OutboundMessage, thread: Thread | None) -> str:
     return f"Re: {thread.subject} [#{thread.number}]"
 
 
-def choices_text(choices: list[Choice], language: str, page_url: str | None) -> str:
-    """Buttons read as words to reply with; the status page offers the same by a click."""
+def choices_text(choices: list[Choice], language: str, page_url: str | None, *, words: bool = True) -> str:
+    """Buttons read as words to reply with; the status page offers the same by a click.
+
+    Without `words` (a copy of a chat message: the words answer only the ticket's own channel),
+    just the status page."""
     offered = [c for c in choices if not c.id.startswith(CHAT_ONLY)]
     if not offered:
         return ""
-    options = ", ".join(f"“{c.label}”" for c in offered)
-    text = texts("choices", language, options=options)
+    if not words:
+        return texts("choices.page_only", language, url=page_url) if page_url else ""
+    text = texts("choices", language, options=", ".join(f"“{c.label}”" for c in offered))
     return f"{text}\n{texts('choices.page', language, url=page_url)}" if page_url else text
+
+
+def copy_note(message: OutboundMessage) -> str:
+    """Why a copy of another channel's message came by mail (a web-chat visitor who was away)."""
+    if message.meta.get(COPY_OF) != "webchat":
+        return ""
+    return "-- \n" + texts("copy.webchat", message.language)  # "-- ": the signature mark mail programs know
 
 
 def compose(
@@ -85,7 +96,10 @@ def compose(
         # RFC 3834: an automatic answer; auto-responders and mailing lists must not answer it.
         mail["Auto-Submitted"] = "auto-replied"
     page = f"{public_url}/t/{thread.public_token}" if public_url and thread and thread.public_token else None
-    body = "\n\n".join(p for p in (message.text.strip(), choices_text(message.choices, message.language, page)) if p)
+    words = COPY_OF not in message.meta
+    offered = choices_text(message.choices, message.language, page, words=words)
+    parts = (message.text.strip(), offered, copy_note(message))
+    body = "\n\n".join(p for p in parts if p)
     mail.set_content(body + "\n")
     for file in files:
         maintype, _, subtype = file.mime_type.partition("/")

@@ -1,22 +1,35 @@
-"""The web chat's output side: a message for a visitor is stored in their conversation, never sent to a socket."""
+"""The web chat's output side: a message for a visitor is stored in their conversation, never sent to a socket.
+
+A visitor who left an e-mail and has no widget connected also gets a message about their ticket by
+mail: a copy queued on the e-mail channel, so its delivery, retries and failures are those of mail.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlmodel import col, select
 
-from channels.webchat import events
+from channels.webchat import away, events
 from channels.webchat.models import WebchatVisitor
+from channels.webchat.presence import online
 from core.db import SessionFactory
 from core.delivery import PermanentFailure
+from core.desk import Desk
 from core.fanout import Fanout
 from core.messages import OutboundMessage, SendResult
+from core.timeutil import utcnow
 
 
 class WebchatAdapter:
     name = events.CHANNEL
 
-    def __init__(self, sessions: SessionFactory, fanout: Fanout) -> None:
-        self.sessions, self.fanout = sessions, fanout
+    def __init__(
+        self, sessions: SessionFactory, fanout: Fanout, desk: Desk, adapters: Mapping[str, object] | None = None
+    ) -> None:
+        self.sessions, self.fanout, self.desk = sessions, fanout, desk
+        # The running app's adapters (filled as channels start): whether the e-mail channel is on.
+        self.adapters: Mapping[str, object] = adapters if adapters is not None else {}
 
     async def send(self, message: OutboundMessage) -> SendResult:
         async with self.sessions() as session:
@@ -45,4 +58,14 @@ class WebchatAdapter:
         }
         # A retried send (the worker timed out after we stored it) finds its key and stores nothing.
         event = await events.append(self.sessions, self.fanout, visitor, f"out:{message.id}", payload)
+        await self._mail_if_away(visitor, message)
         return SendResult(external_id=str(event.seq) if event is not None else None)
+
+    async def _mail_if_away(self, visitor: WebchatVisitor, message: OutboundMessage) -> None:
+        # Only what concerns a ticket: the mail joins that ticket's thread and a failure is shown on it.
+        if not visitor.email or message.ticket_id is None or not away.mail_on(self.adapters):
+            return
+        if online(visitor, utcnow()):
+            return
+        # Keyed by the outbox row: a retried send (stored, then timed out) never mails twice.
+        await self.desk.send_copy(away.mail_copy(message, visitor.email), key=f"webchat:{message.id}")

@@ -23,6 +23,13 @@ class WebchatVisitor(SQLModel, table=True):
     # A site user id whose HMAC the site signed; links the visitor to that user's contact.
     user_id: str | None = Field(default=None, max_length=128, index=True)
     last_seq: int = 0
+    # Where replies also go while the visitor is away (they left it in the widget; optional).
+    email: str | None = Field(default=None, max_length=254)
+    # The widget asked once: answered or skipped, it never asks again.
+    email_asked: bool = False
+    # A socket of this visitor is open somewhere until then (renewed while it is); kept only for
+    # visitors who left an e-mail, the only ones whose replies it changes.
+    online_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 from fastapi import APIRouter
 
 from channels.base import ChannelPlugin, SocketEndpoint
@@ -7,6 +10,7 @@ from channels.webchat import http, socket
 from channels.webchat.adapter import WebchatAdapter
 from channels.webchat.events import CHANNEL
 from channels.webchat.inbound import parser
+from channels.webchat.presence import Presence
 from channels.webchat.settings import WebchatSettings
 from core.services import Services
 
@@ -17,8 +21,24 @@ def webchat_plugin(services: Services, settings: WebchatSettings) -> ChannelPlug
     Its handlers read `settings` from the running app (`channels.webchat.settings.of_app`)."""
     router = APIRouter()
     router.include_router(http.router)
-    adapter = WebchatAdapter(services.sessions, services.fanout)
+    adapter = WebchatAdapter(services.sessions, services.fanout, services.desk, services.adapters)
     services.inbox.register(CHANNEL, parser(services.files))
+    presence = Presence(services.sessions)
     # Served ahead of the routers (switchboard.sockets): every open socket would hold their frames.
-    sockets: dict[str, SocketEndpoint] = {"/webchat/ws": socket.webchat_socket}
-    return ChannelPlugin(name=CHANNEL, adapters={CHANNEL: adapter}, router=router, sockets=sockets)
+    sockets: dict[str, SocketEndpoint] = {"/webchat/ws": socket.endpoint(presence)}
+    task: asyncio.Task[None] | None = None
+
+    async def start() -> None:
+        nonlocal task
+        task = asyncio.create_task(presence.run(), name="webchat-presence")
+
+    async def stop() -> None:
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await presence.close()
+
+    return ChannelPlugin(
+        name=CHANNEL, adapters={CHANNEL: adapter}, router=router, sockets=sockets, start=start, stop=stop
+    )

@@ -10,10 +10,12 @@ from typing import Any
 
 from fastapi import WebSocket, WebSocketDisconnect
 
-from channels.webchat import activity, events, visitors
+from channels.base import SocketEndpoint
+from channels.webchat import activity, away, events, visitors
 from channels.webchat.inbound import BadMessage, VisitorMessage, receive
 from channels.webchat.models import WebchatVisitor
 from channels.webchat.origins import origin_allowed
+from channels.webchat.presence import Presence
 from channels.webchat.settings import of_app
 from channels.webchat.texts import texts
 from core.fanout import Inbox
@@ -26,8 +28,11 @@ POLICY_VIOLATION = 1008
 
 
 class Connection:
-    def __init__(self, socket: WebSocket, services: Services, visitor: WebchatVisitor, language: str) -> None:
+    def __init__(
+        self, socket: WebSocket, services: Services, visitor: WebchatVisitor, language: str, presence: Presence
+    ) -> None:
         self.socket, self.services, self.visitor, self.language = socket, services, visitor, language
+        self.presence = presence
         self.name: str | None = None
         self.last_sent = 0
         self._send_lock = asyncio.Lock()
@@ -98,6 +103,9 @@ class Connection:
                 if frame.get("type") == "ping":
                     await self.send({"type": "pong"})
                     continue
+                if frame.get("type") == "email":
+                    await self.answer_email(frame)
+                    continue
                 if frame.get("type") != "message":
                     raise BadMessage(f"unknown type {str(frame.get('type'))[:40]!r}")
                 message = VisitorMessage.parse(frame, self.language, self.name)
@@ -109,8 +117,30 @@ class Connection:
             await receive(self.services, self.visitor, message)
             await self.send({"type": "ack", "client_id": message.client_id})
 
+    async def answer_email(self, frame: dict[str, Any]) -> None:
+        """The visitor's answer to "leave your e-mail": an address, or `skip`; asked once only."""
+        if not away.mail_on(self.services.adapters):
+            await self.send({"type": "email", "status": "closed"})
+            return
+        address = None
+        if not frame.get("skip"):
+            try:
+                address = away.normalized(frame.get("email"))
+            except away.BadAddress:
+                await self.send({"type": "email", "status": "error", "message": texts("email.invalid", self.language)})
+                return
+        if not await away.answer(self.services.sessions, self.visitor, address):
+            await self.send({"type": "email", "status": "closed"})  # answered before, maybe in another tab
+            return
+        if address is not None:
+            assert self.visitor.id is not None
+            await self.presence.watch(self.visitor.id)
+            await self.send({"type": "email", "status": "saved", "email": address})
+        else:
+            await self.send({"type": "email", "status": "skipped"})
 
-async def _hello(socket: WebSocket, services: Services) -> tuple[Connection, int, str | None]:
+
+async def _hello(socket: WebSocket, services: Services, presence: Presence) -> tuple[Connection, int, str | None]:
     frame = json.loads(await asyncio.wait_for(socket.receive_text(), HELLO_TIMEOUT))
     if not isinstance(frame, dict) or frame.get("type") != "hello":
         raise BadMessage("the first frame must be a hello")
@@ -121,7 +151,7 @@ async def _hello(socket: WebSocket, services: Services) -> tuple[Connection, int
     visitor, token = await visitors.by_token(services.sessions, frame.get("token")), None
     if visitor is None:
         visitor, token = await visitors.create(services.sessions)
-    connection = Connection(socket, services, visitor, language)
+    connection = Connection(socket, services, visitor, language, presence)
     user_id, signature, name = frame.get("user_id"), frame.get("user_hash"), frame.get("name")
     connection.name = name[:200] if isinstance(name, str) and name.strip() else None
     if isinstance(user_id, str) and isinstance(signature, str):
@@ -139,20 +169,31 @@ async def _welcome(connection: Connection, token: str | None, reset: bool) -> di
     # A visitor just created (a new token) has nothing in progress: no query for them.
     active = token is None and await activity.in_progress(services.sessions, visitor)
     frame = {"type": "welcome", "token": token, "last": visitor.last_seq, "reset": reset, "active": active}
+    # Offered once: the widget shows the question after the visitor's request has its number.
+    frame["email_offer"] = not visitor.email_asked and away.mail_on(services.adapters)
     if visitor.last_seq == 0:
         greeting = of_app(connection.socket.app.state).greeting
         frame["greeting"] = greeting or texts("greeting", connection.language)
     return frame
 
 
-async def webchat_socket(socket: WebSocket) -> None:
+def endpoint(presence: Presence) -> SocketEndpoint:
+    """The widget's socket endpoint; `presence` counts the open ones (replies are mailed when none is)."""
+
+    async def webchat_socket(socket: WebSocket) -> None:
+        await serve_socket(socket, presence)
+
+    return webchat_socket
+
+
+async def serve_socket(socket: WebSocket, presence: Presence) -> None:
     services: Services = socket.app.state.services
     if not origin_allowed(of_app(socket.app.state).allowed_origins, socket.headers, socket.url.scheme):
         await socket.close(code=POLICY_VIOLATION)  # before accept: the browser sees a refused handshake
         return
     await socket.accept()
     try:
-        connection, after, token = await _hello(socket, services)
+        connection, after, token = await _hello(socket, services, presence)
     except (ValueError, KeyError, TimeoutError):
         await socket.close(code=POLICY_VIOLATION)
         return
@@ -161,6 +202,7 @@ async def webchat_socket(socket: WebSocket) -> None:
     visitor = connection.visitor
     async with services.fanout.subscribe(events.topic(visitor)) as queue:
         try:
+            await presence.join(visitor)
             reset = after > visitor.last_seq  # the widget remembers a conversation this token never had
             await connection.send(await _welcome(connection, token, reset))
             connection.last_sent = 0 if reset else after
@@ -172,3 +214,5 @@ async def webchat_socket(socket: WebSocket) -> None:
                 await connection.stop()
         except WebSocketDisconnect:
             pass
+        finally:
+            await presence.leave(visitor)

@@ -9,6 +9,7 @@ EN = {
     "error.unauthorized": "This chat session is not valid any more. Please reload the page.",
     "error.bad_message": "This message could not be read: {reason}",
     "error.origin": "This site may not embed the support chat.",
+    "email.invalid": "This does not look like an e-mail address. Please check it, for example name@example.com.",
     "demo.title": "Switchboard support desk",
     "greeting": "Hello! How can we help? Write your question here and we will register a request.",
 }
@@ -20,6 +21,7 @@ RU = {
     "error.unauthorized": "Сессия чата больше не действительна. Перезагрузите страницу.",
     "error.bad_message": "Сообщение не удалось прочитать: {reason}",
     "error.origin": "Этому сайту не разрешено встраивать чат поддержки.",
+    "email.invalid": "Это не похоже на адрес электронной почты. Проверьте его, например name@example.com.",
     "demo.title": "Служба поддержки Switchboard",
     "greeting": "Здравствуйте! Чем можем помочь? Напишите вопрос здесь, и мы зарегистрируем обращение.",
 }

@@ -17,14 +17,19 @@
       send: "Send message", file: "Attach a screenshot or file", typing: "Support is typing…",
       offline: "Connecting…", queued: "Will be sent when the connection is back", you: "You",
       support: "Support", unread: " ({n} unread)", log: "Conversation", choices: "Options",
-      fileFailed: "The file could not be sent.", download: "Download"
+      fileFailed: "The file could not be sent.", download: "Download",
+      emailAsk: "Leave your e-mail to get replies when you are away (optional).", emailLabel: "Your e-mail",
+      emailSave: "Save", emailSkip: "No, thanks", emailSaved: "While you are away, replies also go to {email}."
     },
     ru: {
       title: "Поддержка", open: "Открыть чат поддержки", close: "Закрыть чат", input: "Ваше сообщение",
       send: "Отправить сообщение", file: "Приложить скриншот или файл", typing: "Поддержка печатает…",
       offline: "Подключение…", queued: "Будет отправлено, когда связь восстановится", you: "Вы",
       support: "Поддержка", unread: " (непрочитанных: {n})", log: "Переписка", choices: "Варианты",
-      fileFailed: "Файл не удалось отправить.", download: "Скачать"
+      fileFailed: "Файл не удалось отправить.", download: "Скачать",
+      emailAsk: "Оставьте e-mail, чтобы получать ответы, когда вас нет в чате (необязательно).",
+      emailLabel: "Ваш e-mail", emailSave: "Сохранить", emailSkip: "Нет, спасибо",
+      emailSaved: "Пока вас нет в чате, ответы приходят и на {email}."
     }
   };
   var T = TEXTS[lang];
@@ -42,6 +47,7 @@
   var seen = 0; // the highest event id shown on this page: a new page asks for the whole history
   var liveFrom = 0; // events after this id (the welcome's last) happen now, not in replayed history
   var unreadHint = 0; // unread messages counted by the server while no socket brought them here
+  var emailOffer = false; // the server has not asked this visitor for an e-mail yet (asked once)
 
   function load() {
     try { return JSON.parse(localStorage.getItem(KEY)) || {}; } catch (e) { return {}; }
@@ -99,7 +105,18 @@
   var sendButton = el("button", { type: "submit", "class": "send", "aria-label": T.send, title: T.send });
   sendButton.appendChild(icon("M3 20.5 21 12 3 3.5v6.6l12 1.9-12 1.9z"));
   [fileInput, fileButton, input, sendButton].forEach(function (n) { form.appendChild(n); });
-  [head, log, typing, notice, form].forEach(function (n) { panel.appendChild(n); });
+  // Asked once, after the request has its number: where replies go while the visitor is away.
+  var away = el("form", { "class": "away", "aria-label": T.emailLabel, novalidate: "", hidden: "" });
+  var awayText = el("p", { id: "sb-away-text" }, T.emailAsk);
+  var awayInput = el("input", { type: "email", autocomplete: "email", "aria-label": T.emailLabel,
+    placeholder: "name@example.com", "aria-describedby": "sb-away-text", maxlength: "128" });
+  var awaySave = el("button", { type: "submit", "class": "save" }, T.emailSave);
+  var awaySkip = el("button", { type: "button", "class": "skip" }, T.emailSkip);
+  var awayError = el("p", { "class": "error", role: "alert", hidden: "" });
+  var awayRow = el("div", { "class": "row" });
+  [awayInput, awaySave, awaySkip].forEach(function (n) { awayRow.appendChild(n); });
+  [awayText, awayRow, awayError].forEach(function (n) { away.appendChild(n); });
+  [head, log, typing, notice, away, form].forEach(function (n) { panel.appendChild(n); });
   box.appendChild(panel);
   box.appendChild(launcher);
   root.appendChild(box);
@@ -127,6 +144,11 @@
   });
   form.addEventListener("submit", function (e) { e.preventDefault(); submit(); });
   fileButton.addEventListener("click", function () { fileInput.click(); });
+  away.addEventListener("submit", function (e) {
+    e.preventDefault();
+    answerEmail({ type: "email", email: awayInput.value.trim() });
+  });
+  awaySkip.addEventListener("click", function () { answerEmail({ type: "email", skip: true }); });
   fileInput.addEventListener("change", function () {
     if (fileInput.files[0]) upload(fileInput.files[0]);
     fileInput.value = "";
@@ -150,6 +172,35 @@
     badge.textContent = n > 99 ? "99+" : String(n);
     badge.hidden = n === 0;
     launcher.setAttribute("aria-label", T.open + (n ? T.unread.replace("{n}", n) : ""));
+  }
+
+  // --- the e-mail for replies while away ------------------------------------
+  function offerEmail() {
+    if (!emailOffer || !away.hidden) return;
+    away.hidden = false;
+    if (pinned) toBottom();
+  }
+  function answerEmail(frame) {
+    if (!socket || socket.readyState !== 1 || !socket.ready) { showAwayError(T.offline); return; }
+    socket.send(JSON.stringify(frame));
+  }
+  function showAwayError(text) {
+    awayError.textContent = text;
+    awayError.hidden = false;
+    awayInput.setAttribute("aria-invalid", "true");
+    awayInput.focus();
+  }
+  function emailAnswered(f) {
+    if (f.status === "error") { showAwayError(f.message); return; }
+    emailOffer = false;
+    if (f.status !== "saved") { away.hidden = true; return; }
+    // The question gives way to where replies go now; the keyboard goes back to the message box.
+    awayRow.remove();
+    awayError.hidden = true;
+    awayText.textContent = T.emailSaved.replace("{email}", f.email);
+    awayText.setAttribute("role", "status");
+    input.focus();
+    setTimeout(function () { away.hidden = true; }, 8000);
   }
 
   // --- keeping the newest message in view -----------------------------------
@@ -196,6 +247,7 @@
     log.insertBefore(node, log.querySelector(".pending"));
     follow(node);
     typing.hidden = true;
+    if (event.from !== "visitor" && event.ticket_id) offerEmail();
     // The visitor was on a choice that just went stale: the new choices, or the text box, take the keys.
     if (hadFocus) (group ? group.querySelector("button") : input).focus();
   }
@@ -363,6 +415,7 @@
         state.active = f.active !== false || state.queue.length > 0;
         liveFrom = f.last;
         unreadHint = 0;
+        emailOffer = f.email_offer === true;
         if (f.reset || f.last < state.last) {
           // Our token is not the one that conversation belonged to (a new token, or a reset server).
           seen = state.last = state.read = 0;
@@ -398,6 +451,8 @@
         typing.hidden = false;
         clearTimeout(typingTimer);
         typingTimer = setTimeout(function () { typing.hidden = true; }, 6000);
+      } else if (f.type === "email") {
+        emailAnswered(f);
       } else if (f.type === "error") {
         showNotice(f.message);
       }

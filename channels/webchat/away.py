@@ -1,0 +1,88 @@
+"""A visitor's e-mail for replies while they are away: asked once, checked, and each reply's mail copy.
+
+The address is kept on the visitor (their server-issued token is the only way to set it) and is never
+linked to a contact: typed by hand, it proves nothing, so it must not open anyone's tickets. It only
+receives copies of what the visitor's own tickets send them while no widget of theirs is connected,
+and a reply to one of those mails comes back to the same ticket by its headers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from sqlalchemy import update
+from sqlmodel import col
+
+from channels.webchat import events
+from channels.webchat.models import WebchatVisitor
+from core.db import SessionFactory, transaction
+from core.messages import COPY_OF, OutboundMessage
+
+MAIL_CHANNEL = "email"
+"""The channel the copies go out on: its adapter threads them and reports failures."""
+MAX_ADDRESS = 128
+"""What the e-mail channel takes as a sender (`Identity.address`): a reply must fit it too."""
+
+LOCAL = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+class BadAddress(ValueError):
+    """Not an address we can send to."""
+
+
+def mail_on(adapters: Mapping[str, object]) -> bool:
+    """Whether the e-mail channel is configured: without it the widget asks nothing."""
+    return MAIL_CHANNEL in adapters
+
+
+def normalized(text: object) -> str:
+    """The address as stored and compared (lower case, the domain in ASCII); raises BadAddress."""
+    if not isinstance(text, str):
+        raise BadAddress("not a string")
+    local, at, domain = text.strip().lower().rpartition("@")
+    if not at or not LOCAL.match(local):
+        raise BadAddress(text)
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError as error:
+        raise BadAddress(text) from error
+    labels = domain.split(".")
+    tld_ok = labels[-1].isalpha() or labels[-1].startswith("xn--")
+    if len(labels) < 2 or not tld_ok or not all(LABEL.match(label) for label in labels):
+        raise BadAddress(text)
+    address = f"{local}@{domain}"
+    if len(address) > MAX_ADDRESS:
+        raise BadAddress(text)
+    return address
+
+
+async def answer(sessions: SessionFactory, visitor: WebchatVisitor, address: str | None) -> bool:
+    """The visitor's answer to the one question: an address, or None (skipped). False if they
+    answered before (another tab): the first answer stands, the question is never asked again."""
+    async with transaction(sessions) as session:
+        result = await session.execute(
+            update(WebchatVisitor)
+            .where(col(WebchatVisitor.id) == visitor.id, col(WebchatVisitor.email_asked).is_(False))
+            .values(email=address, email_asked=True)
+        )
+        answered = bool(result.rowcount)  # type: ignore[attr-defined]
+    if answered:
+        visitor.email = address
+    visitor.email_asked = True
+    return answered
+
+
+def mail_copy(message: OutboundMessage, address: str) -> OutboundMessage:
+    """The mail of a message to an away visitor: the same words, files and choices, on their ticket."""
+    return OutboundMessage(
+        channel=MAIL_CHANNEL,
+        address=address,
+        text=message.text,
+        choices=message.choices,
+        attachments=message.attachments,
+        ticket_id=message.ticket_id,
+        language=message.language,
+        meta={**message.meta, COPY_OF: events.CHANNEL},
+    )

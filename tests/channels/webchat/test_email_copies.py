@@ -1,0 +1,291 @@
+"""A web-chat visitor who left an e-mail gets what support sends them by mail while no widget of
+theirs is connected, and their reply by mail continues the same ticket.
+
+The real app with the fake Telegram forum group, the widget's real WebSocket, and real Dovecot +
+Postfix: the visitor reads their mailbox over IMAP and answers over SMTP, as a mail program would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from playwright.async_api import Browser, expect
+from sqlalchemy import update
+from sqlmodel import col, select
+
+from channels.webchat.models import WebchatVisitor
+from core.db import transaction
+from core.settings import Settings
+from core.timeutil import utcnow
+from switchboard.app import build_app
+from switchboard.settings import AppSettings
+from tests.channels.email.helpers import email_settings
+from tests.channels.webchat.conftest import StartChat
+from tests.channels.webchat.images import png_image
+from tests.channels.webchat.test_browser import ARTIFACTS, report_with_screenshot
+from tests.channels.webchat.test_widget_accessibility import serious_violations
+from tests.channels.webchat.visitor import Visitor
+from tests.fakes.telegram import FakeTelegram
+from tests.support.mailservers import ALICE, BOB, REJECTED, SUPPORT, MailServers
+from tests.support.servers import free_port, serve
+from tests.support.telegram import Telegram
+from tests.support.telegram_steps import text_of, topic_of
+
+NUMBER = re.compile(r"#(\d+)")
+_mail_ids = itertools.count(1)
+
+
+@dataclass
+class Desk:
+    fake: FakeTelegram
+    telegram: Telegram
+    mail: MailServers
+    url: str
+
+    async def in_topic(self, thread_id: int, fragment: str) -> dict[str, Any]:
+        found: dict[str, Any] = await self.fake.wait_for(
+            lambda: next((m for m in self.fake.thread_messages(thread_id) if fragment in text_of(m)), None),
+            f"{fragment!r} in topic {thread_id}",
+            timeout=15,
+        )
+        return found
+
+    async def visitor(self, address: str) -> WebchatVisitor:
+        [row] = await self.telegram.query(select(WebchatVisitor).where(col(WebchatVisitor.id) > 0))
+        visitor: WebchatVisitor = row[0]
+        assert visitor.email == address
+        return visitor
+
+    async def hold(self, lease: timedelta) -> None:
+        """What another instance holding a socket of the visitor writes (a lease ending `lease` from now)."""
+        async with transaction(self.telegram.services.sessions) as session:
+            await session.execute(update(WebchatVisitor).values(online_until=utcnow() + lease))
+
+    async def away(self, timeout: float = 10.0) -> None:
+        """Until the server has seen every widget socket close (presence cleared)."""
+        async with asyncio.timeout(timeout):
+            while any(row[0] is not None for row in await self.telegram.query(select(WebchatVisitor.online_until))):
+                await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+async def desk(
+    make_settings: Callable[..., AppSettings], migrated: Settings, mail_servers: MailServers
+) -> AsyncIterator[Desk]:
+    mail = email_settings(mail_servers, imap_poll_interval=0.5, display_name="ACME Support")
+    fake, port = FakeTelegram(), free_port()
+    async with serve(fake.app) as tg_url:
+        settings = make_settings(
+            telegram_bot_token=fake.token,
+            telegram_api_url=tg_url,
+            telegram_agent_chat_id=fake.group_id,
+            telegram_group_per_minute=1000,
+            public_url=f"http://127.0.0.1:{port}",
+            default_language="en",
+            outbox_poll_interval=0.1,
+            **{f"email_{name}": value for name, value in mail},
+        )
+        app = build_app(settings)
+        async with serve(app, port=port) as url:
+            yield Desk(fake, Telegram(fake, settings, url, app.state.services), mail_servers, url)
+    await fake.close()
+
+
+async def leave_email(visitor: Visitor, address: str | None) -> dict[str, Any]:
+    assert visitor.socket is not None
+    frame: dict[str, Any] = {"type": "email", "skip": True} if address is None else {"type": "email", "email": address}
+    await visitor.socket.send(json.dumps(frame))
+    answer: dict[str, Any] = await visitor.until(lambda f: f["type"] == "email")
+    return answer
+
+
+async def registered(visitor: Visitor, subject: str) -> int:
+    event = await visitor.open_ticket(subject)
+    match = NUMBER.search(event["text"])
+    assert match is not None, event
+    return int(match.group(1))
+
+
+def mail_reply(to: EmailMessage, text: str, *, sender: str, subject: str | None = None) -> EmailMessage:
+    reply = EmailMessage()
+    reply["From"], reply["To"] = sender, SUPPORT
+    reply["Subject"] = subject if subject is not None else f"Re: {to['Subject']}"
+    reply["Message-ID"] = f"<reply-{next(_mail_ids)}@{sender.partition('@')[2]}>"
+    if subject is None:  # a mail program's reply; a hand-written mail carries no thread headers
+        reply["In-Reply-To"] = to["Message-ID"]
+        reply["References"] = to["Message-ID"]
+    reply.set_content(text + "\n")
+    return reply
+
+
+async def test_an_away_visitor_gets_replies_by_mail_and_answers_by_mail_into_the_same_ticket(desk: Desk) -> None:
+    visitor = await Visitor(desk.url).connect()
+    assert visitor.welcome["email_offer"] is True
+    number = await registered(visitor, "Printer jams")
+    saved = await leave_email(visitor, "  Alice@Switchboard.TEST ")
+    assert saved == {"type": "email", "status": "saved", "email": ALICE}
+    await desk.visitor(ALICE)
+    topic = await topic_of(desk.telegram, number)
+    agent = desk.fake.agent("Anna")
+
+    # Connected: the reply shows in the widget and no mail is sent.
+    await agent.send("Looking into it now.", thread_id=topic.thread_id)
+    await visitor.reply_with(lambda e: "Looking into it now." in e["text"])
+    if not any(e.get("status") == "in_progress" for e in visitor.events):  # its status notice, in either order
+        await visitor.reply_with(lambda e: e.get("status") == "in_progress")
+
+    await visitor.close()
+    await desk.away()
+    await agent.send("/ask Which floor is the printer on?", thread_id=topic.thread_id)
+    [asked] = await desk.mail.wait_for_mail(ALICE, timeout=15)
+    assert asked["Subject"] == f"Re: Printer jams [#{number}]"
+    assert asked["From"] == f"ACME Support <{SUPPORT}>" and asked["To"] == ALICE
+    body = asked.get_content()
+    assert "Which floor is the printer on?" in body and "Looking into it now." not in body
+    assert "you were not in the support chat" in body and "Reply to this mail" in body
+
+    await desk.mail.send_mail(
+        mail_reply(asked, "Third floor, next to the kitchen.", sender=ALICE), sender=ALICE, to=[SUPPORT]
+    )
+    await desk.in_topic(topic.thread_id, "Third floor, next to the kitchen.")
+    [(only, status, _)] = await desk.telegram.tickets()
+    assert (only, status) == (number, "in_progress")  # the answer moved it back from waiting
+
+    # The subject token alone counts for the address the ticket's mail went to, not for others.
+    by_hand = mail_reply(asked, "Also the tray is cracked.", sender=ALICE, subject=f"Printer [#{number}]")
+    await desk.mail.send_mail(by_hand, sender=ALICE, to=[SUPPORT])
+    await desk.in_topic(topic.thread_id, "Also the tray is cracked.")
+    stranger = mail_reply(asked, "Let me into that ticket.", sender=BOB, subject=f"Printer [#{number}]")
+    await desk.mail.send_mail(stranger, sender=BOB, to=[SUPPORT])
+    await desk.fake.wait_for(lambda: len(desk.fake.topics) == 2, "a topic of its own for the stranger's mail")
+    assert "Let me into that ticket." not in "".join(text_of(m) for m in desk.fake.thread_messages(topic.thread_id))
+
+    # A status change while away comes by mail too, in the same thread.
+    await agent.send("/solve Replaced the tray.", thread_id=topic.thread_id)
+    [solved] = await desk.mail.wait_for_mail(ALICE, timeout=15, match=lambda m: "Replaced the tray." in m.get_content())
+    assert f"[#{number}]" in solved["Subject"]
+    assert asked["Message-ID"] in solved["References"]
+    # "Solved" typed in a mail would answer only the ticket's own channel: the copy offers the status page.
+    assert "Reply with one of" not in solved.get_content()
+    assert f"To answer, open the status page: {desk.url}/t/" in solved.get_content()
+
+    # Back in the widget, the conversation holds everything that was mailed.
+    again = await Visitor(desk.url, token=visitor.token).connect(after=0)
+    await again.reply_with(lambda e: "Replaced the tray." in e["text"])
+    await again.close()
+
+
+async def test_a_copy_the_mail_server_refuses_is_shown_to_the_agents(desk: Desk) -> None:
+    visitor = await Visitor(desk.url).connect()
+    number = await registered(visitor, "Badge does not open the door")
+    assert (await leave_email(visitor, REJECTED))["status"] == "saved"
+    topic = await topic_of(desk.telegram, number)
+    await visitor.close()
+    await desk.away()
+    await desk.fake.agent("Anna").send("Please try the side door.", thread_id=topic.thread_id)
+    failure = await desk.in_topic(topic.thread_id, "did not receive")
+    assert "550" in text_of(failure)
+    # The reply and its status notice ("in progress"), each refused and each shown.
+    rows = [row for row in await desk.telegram.settled(timeout=15) if row[0] == "email"]
+    assert [row[2] for row in rows] == ["failed", "failed"]
+    failures = [m for m in desk.fake.thread_messages(topic.thread_id) if "did not receive" in text_of(m)]
+    assert len(failures) == 2
+
+
+async def test_a_socket_held_by_another_instance_keeps_replies_off_mail_until_its_lease_runs_out(desk: Desk) -> None:
+    visitor = await Visitor(desk.url).connect()
+    number = await registered(visitor, "Projector flickers")
+    await leave_email(visitor, ALICE)
+    topic = await topic_of(desk.telegram, number)
+    await visitor.close()
+    await desk.away()
+    agent = desk.fake.agent("Anna")
+
+    await desk.hold(timedelta(seconds=60))  # another instance's socket, renewed there
+    await agent.send("Is it the one in room 2?", thread_id=topic.thread_id)
+    rows = await desk.telegram.settled(timeout=15)
+    assert [row for row in rows if row[0] == "email"] == []
+
+    await desk.hold(timedelta(seconds=-1))  # that instance died: its lease ran out
+    await agent.send("We bring a spare one.", thread_id=topic.thread_id)
+    await desk.mail.wait_for_mail(ALICE, timeout=15, match=lambda m: "We bring a spare one." in m.get_content())
+    assert not [m for m in await desk.mail.read_mailbox(ALICE) if "room 2" in m.get_content()]
+
+
+async def test_the_question_is_asked_once_and_a_bad_address_is_refused(desk: Desk) -> None:
+    visitor = await Visitor(desk.url).connect()
+    for bad in ("not an address", "alice@localhost", "<alice@switchboard.test>", "a@b.c\r\nBcc: x@y.z", 42):
+        refused = await leave_email(visitor, bad)  # type: ignore[arg-type]
+        assert refused["status"] == "error" and "does not look like an e-mail address" in refused["message"]
+    assert (await leave_email(visitor, None))["status"] == "skipped"
+    assert (await leave_email(visitor, ALICE))["status"] == "closed"  # answered: never asked again
+    await visitor.close()
+    again = await Visitor(desk.url, token=visitor.token).connect()
+    assert again.welcome["email_offer"] is False
+    [row] = await desk.telegram.query(select(WebchatVisitor.email, WebchatVisitor.email_asked))
+    assert tuple(row) == (None, True)
+    await again.close()
+
+    ru = await Visitor(desk.url, lang="ru").connect()
+    refused = await leave_email(ru, "почта")
+    assert "не похоже на адрес электронной почты" in refused["message"]
+    await ru.close()
+
+
+async def test_without_the_email_channel_nothing_is_asked(start_chat: StartChat) -> None:
+    async with start_chat() as chat:
+        visitor = await Visitor(chat.url).connect()
+        assert visitor.welcome["email_offer"] is False
+        assert (await leave_email(visitor, ALICE))["status"] == "closed"
+        await visitor.close()
+
+
+async def test_the_widget_asks_once_for_an_email_and_replies_come_by_mail_after_the_page_closes(
+    desk: Desk, browser: Browser
+) -> None:
+    page = await browser.new_page(locale="en-US")
+    await page.goto(desk.url + "/")
+    await page.get_by_role("button", name="Open support chat").click()
+    question = page.get_by_text("Leave your e-mail to get replies when you are away")
+    await report_with_screenshot(page, png_image())
+    await expect(question).to_be_visible()
+    assert await serious_violations(page) == [], "asked for an e-mail"
+
+    field = page.get_by_role("textbox", name="Your e-mail")
+    await field.fill("alice@switchboard")
+    await page.get_by_role("button", name="Save").click()
+    await expect(page.get_by_role("alert")).to_contain_text("does not look like an e-mail address")
+    await expect(field).to_have_attribute("aria-invalid", "true")
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / "webchat-email-question.png"))
+    assert await serious_violations(page) == [], "a refused address"
+    await field.fill("alice@switchboard.test")
+    await page.get_by_role("button", name="Save").click()
+    await expect(page.get_by_text(f"While you are away, replies also go to {ALICE}.")).to_be_visible()
+    await desk.visitor(ALICE)
+    await page.screenshot(path=str(ARTIFACTS / "webchat-email-saved.png"))
+
+    await page.reload()
+    await page.get_by_role("button", name="Open support chat").click()
+    created = page.get_by_text(re.compile(r"Your request #\d+ is registered"))
+    await expect(created).to_be_visible()
+    await expect(question).to_be_hidden()  # answered once: never asked again
+    number = int(NUMBER.search(await created.inner_text()).group(1))  # type: ignore[union-attr]
+    await page.close()
+
+    await desk.away()
+    topic = await topic_of(desk.telegram, number)
+    await desk.fake.agent("Anna").send("The reader is replaced, try your badge.", thread_id=topic.thread_id)
+    [mail] = await desk.mail.wait_for_mail(
+        ALICE, timeout=15, match=lambda m: "The reader is replaced" in m.get_content()
+    )
+    assert f"[#{number}]" in mail["Subject"]
