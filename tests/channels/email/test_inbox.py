@@ -151,6 +151,16 @@ async def test_a_refused_mail_is_parked_at_once_with_its_reason(services: Servic
     assert told == 1
 
 
+async def test_a_mail_from_an_overlong_address_is_stored_and_parked(services: Services) -> None:
+    # Longer than inbox_event.conversation: PostgreSQL would refuse the row, and the reader would
+    # hand the mail over again and again.
+    sender = f"{'a' * 200}@switchboard.test"
+    await Mailbox(services).handle(samples.thunderbird(sender=f"Long <{sender}>"), "7:1")
+    [event] = await events(services.sessions)
+    assert (event.status, event.conversation) == (PARKED, sender[:160])
+    assert event.last_error == "MailRefused: sender address longer than 128 characters"
+
+
 async def test_a_bounce_marks_our_mail_failed_and_opens_no_ticket(services: Services) -> None:
     mailbox, outbox = Mailbox(services), KeptMail.installed(services)
     await mailbox.handle(samples.thunderbird(), "7:1")
