@@ -40,6 +40,12 @@ Parser = Callable[[str], Awaitable[list[InboundMessage]]]
 """A channel's payload -> the customers' messages in it (runs in the worker; may raise)."""
 Receive = Callable[[InboundMessage], Awaitable[object]]
 
+
+class Unprocessable(Exception):
+    """Raised by a parser for an event that no retry can help (a mail from our own address):
+    parked at once with its reason, and told to the agents like any parked event."""
+
+
 # A retry of an event already stored inserts nothing; RETURNING names the rows that were new.
 _STORE: dict[str, Insert] = {
     name: dialect.insert(InboxEvent)
@@ -200,6 +206,10 @@ class Inbox(WakeableLoop):
                     context = self._contexts.pop((event.channel, event.external_id), None)
                     try:
                         await asyncio.create_task(self._handle(event), context=context)
+                    except Unprocessable as error:
+                        log.warning("inbox event %s parked: %s", event.id, error)
+                        outcome.parked.append((event, f"{type(error).__name__}: {error}"))
+                        continue
                     except Exception as error:
                         reason = f"{type(error).__name__}: {error}"
                         if event.attempts + 1 >= self.policy.max_attempts:

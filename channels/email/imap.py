@@ -11,8 +11,8 @@ mail only: what people had already read in the mailbox is its past, not new requ
 
 Exactly once: a mail is handed over again only if the reader stops between `on_mail` returning
 and the mark (or two instances read the same mailbox at the same moment: both may fetch a mail
-neither has marked yet). Such a second hand-over is harmless because the consumer drops a mail
-whose external id `email:<uidvalidity>:<uid>` (or Message-ID) it already stored.
+neither has marked yet). Such a second hand-over is harmless: the core inbox drops an event whose
+("email", "<uidvalidity>:<uid>") it already holds, and the desk a Message-ID it already received.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from channels.email.imap_client import ConnectionLost, ImapError, ImapSession
 from channels.email.progress import MailboxState, Progress
 from channels.email.settings import EmailSettings
+from core.loop import wait_event
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,8 @@ class MailboxReader:
         if task is None:
             return
         try:
-            await asyncio.wait_for(asyncio.shield(task), self._stop_grace)
+            async with asyncio.timeout(self._stop_grace):
+                await asyncio.shield(task)
         except TimeoutError:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -209,8 +211,7 @@ class MailboxReader:
         return use_idle
 
     async def _pause(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), seconds)
+        await wait_event(self._stopping, seconds)
 
 
 class _Retry(Exception):

@@ -12,6 +12,7 @@ from channels.email.quotes import strip_quotes
 from channels.email.texts import texts
 from core.db import SessionFactory, transaction
 from core.desk import Desk
+from core.inbox import Unprocessable
 from core.messages import InboundAttachment, InboundMessage
 
 log = logging.getLogger(__name__)
@@ -24,8 +25,8 @@ MAX_ADDRESS = 128
 CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 
 
-class MailRefused(ValueError):
-    """A mail that cannot become a customer's message; kept in the inbox with this reason, not retried."""
+class MailRefused(Unprocessable):
+    """A mail that cannot become a customer's message: parked in the inbox with this reason, not retried."""
 
 
 def clean_subject(subject: str) -> str:
@@ -38,8 +39,9 @@ class MailHandler:
         self.desk, self.sessions = desk, sessions
         self.address, self.max_file_size = address.lower(), max_file_size
 
-    async def handle(self, data: bytes, mailbox_key: str) -> None:
-        """Hand one raw mail to the desk; safe to repeat (receipts, bounces marked once)."""
+    async def messages(self, data: bytes, mailbox_key: str) -> list[InboundMessage]:
+        """One raw mail -> the customer's message for the desk; a bounce marks our mail failed
+        here and gives none. Safe to repeat (receipts, bounces marked once)."""
         bounce = parse_dsn(data)
         if bounce is not None:
             found = bounce.original_message_id and await self.desk.bounced(
@@ -47,13 +49,13 @@ class MailHandler:
             )
             if not found:
                 log.warning("bounce for %s matches no mail we sent (%s)", bounce.recipient, mailbox_key)
-            return  # a delivery report is never a customer's request
+            return []  # a delivery report is never a customer's request
         mail = parse_mail(data, max_file_size=self.max_file_size)
         if not mail.sender or mail.sender == self.address:
             raise MailRefused(f"no sender address, or our own ({mail.sender or '-'})")
         if len(mail.sender) > MAX_ADDRESS:
             raise MailRefused(f"sender address longer than {MAX_ADDRESS} characters")
-        await self.desk.receive(await self.message(mail, data, mailbox_key))
+        return [await self.message(mail, data, mailbox_key)]
 
     async def message(self, mail: ParsedMail, data: bytes, mailbox_key: str) -> InboundMessage:
         new_text = strip_quotes(mail.text)

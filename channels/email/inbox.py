@@ -1,35 +1,30 @@
-"""Raw mails kept in the database before the mailbox is told they are done, processed from there.
+"""Mail through the core inbox: the reader's door stores each raw mail, the worker parses it.
 
-`store` is the reader's `on_mail`: once it returns, the mail is durable, and processing happens
-later from the stored copy (also after a crash). Replacing this with the core's durable inbox is
-one call: the plugin passes the core inbox's `store` as `on_mail` instead.
+`door` is the reader's `on_mail`: once it returns, the mail is durable in `inbox_event` (channel
+"email", external id "<uidvalidity>:<uid>", so a repeated hand-over is dropped at the door) and
+the reader may mark it on the server. `parser` is registered with the inbox: it turns the stored
+copy into the desk's message in the inbox's worker (also after a crash), in arrival order per
+sender. The payload is JSON with the mail's bytes in base64: the inbox keeps text, and raw bytes
+read as text would lose what is not valid UTF-8.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections import defaultdict
+import base64
+import json
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from dataclasses import dataclass
 from email import policy
 from email.parser import BytesHeaderParser
 from email.utils import parseaddr
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import col
+from channels.email.imap import RawMail
+from channels.email.inbound import CHANNEL, MailHandler
+from core.inbox import Inbox, Parser
+from core.messages import InboundMessage
 
-from channels.email.inbound import MailRefused
-from channels.email.models import EmailInbox
-from core.db import SessionFactory, transaction
-from core.loop import WakeableLoop
-from core.timeutil import utcnow
-
-log = logging.getLogger(__name__)
-
-MAX_ATTEMPTS = 8
-MailHandlerFn = Callable[[bytes, str], Awaitable[None]]
+# inbox_event.conversation holds 160 characters; a longer From is refused by the handler anyway.
+MAX_CONVERSATION = 160
 
 
 def sender_of(data: bytes) -> str:
@@ -38,78 +33,37 @@ def sender_of(data: bytes) -> str:
     return parseaddr(str(headers.get("From", "")))[1].lower()
 
 
-class MailInbox(WakeableLoop):
-    name = "email inbox"
+@dataclass(frozen=True)
+class StoredMail:
+    mailbox_key: str
+    """"<uidvalidity>:<uid>": where the mail was in the support folder."""
+    data: bytes
 
-    def __init__(
-        self,
-        sessions: SessionFactory,
-        handle: MailHandlerFn,
-        *,
-        poll_interval: float = 1.0,
-        batch: int = 64,
-        concurrency: int = 8,
-    ) -> None:
-        super().__init__(poll_interval)
-        self.sessions, self.handle, self.batch, self.concurrency = sessions, handle, batch, concurrency
+    def dumps(self) -> str:
+        return json.dumps({"mailbox_key": self.mailbox_key, "data": base64.b64encode(self.data).decode("ascii")})
 
-    async def store(self, mailbox_key: str, data: bytes) -> None:
-        """Keep one mail; a repeated hand-over of the same (UIDVALIDITY, UID) is stored once."""
-        async with transaction(self.sessions) as session:
-            dialect = postgresql if session.bind is not None and session.bind.dialect.name == "postgresql" else sqlite
-            statement = dialect.insert(EmailInbox).on_conflict_do_nothing(index_elements=["mailbox_key"])
-            await session.execute(
-                statement.values(
-                    mailbox_key=mailbox_key, data=data, attempts=0, received_at=utcnow(), next_attempt_at=utcnow()
-                )
-            )
-        self.wake()
+    @classmethod
+    def loads(cls, payload: str) -> StoredMail:
+        fields = json.loads(payload)
+        return cls(fields["mailbox_key"], base64.b64decode(fields["data"]))
 
-    async def run_once(self) -> int:
-        """Process stored mails: each sender's in arrival order (a follow-up after its request),
-        different senders side by side. Several instances may take the same mail, which the desk's
-        receipts make harmless."""
-        async with self.sessions() as session:
-            query = (
-                select(EmailInbox)
-                .where(col(EmailInbox.processed_at).is_(None), col(EmailInbox.next_attempt_at) <= utcnow())
-                .order_by(col(EmailInbox.id))
-                .limit(self.batch)
-            )
-            rows = list((await session.execute(query)).scalars())
-        by_sender: dict[str, list[EmailInbox]] = defaultdict(list)
-        for row in rows:
-            by_sender[sender_of(row.data)].append(row)
-        slots = asyncio.Semaphore(self.concurrency)
 
-        async def in_order(own: list[EmailInbox]) -> None:
-            async with slots:
-                for row in own:
-                    await self._process(row)
+def door(inbox: Inbox) -> Callable[[RawMail], Awaitable[None]]:
+    """The reader's `on_mail`: store the mail in the core inbox; returns once it is durable."""
 
-        await asyncio.gather(*(in_order(own) for own in by_sender.values()))
-        return len(rows)
+    async def on_mail(raw: RawMail) -> None:
+        key = f"{raw.uidvalidity}:{raw.uid}"
+        conversation = sender_of(raw.data)[:MAX_CONVERSATION]
+        await inbox.store(CHANNEL, key, conversation, StoredMail(key, raw.data).dumps())
 
-    async def _process(self, row: EmailInbox) -> None:
-        values: dict[str, object]
-        try:
-            await self.handle(row.data, row.mailbox_key)
-        except MailRefused as refused:
-            log.warning("email inbox %s refused: %s", row.id, refused)
-            values = {"processed_at": utcnow(), "last_error": f"refused: {refused}"}
-        except Exception as error:
-            attempts = row.attempts + 1
-            reason = f"{type(error).__name__}: {error}"
-            log.exception("email inbox %s failed (attempt %s)", row.id, attempts)
-            # Given up on: kept with its bytes and the reason, visible and replayable by hand.
-            values = {
-                "attempts": attempts,
-                "last_error": reason,
-                "next_attempt_at": utcnow() + timedelta(seconds=min(2**attempts, 300)),
-            }
-            if attempts >= MAX_ATTEMPTS:
-                values["processed_at"] = utcnow()
-        else:
-            values = {"processed_at": utcnow(), "last_error": None}
-        async with transaction(self.sessions) as session:
-            await session.execute(update(EmailInbox).where(col(EmailInbox.id) == row.id).values(**values))
+    return on_mail
+
+
+def parser(handler: MailHandler) -> Parser:
+    """The inbox's parser for stored mails: a bounce is handled here, a customer's mail returned."""
+
+    async def parse(payload: str) -> list[InboundMessage]:
+        mail = StoredMail.loads(payload)
+        return await handler.messages(mail.data, mail.mailbox_key)
+
+    return parse

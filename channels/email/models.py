@@ -1,30 +1,12 @@
-"""The e-mail channel's own tables: raw mails kept before processing, and automatic-reply times."""
+"""The e-mail channel's own table: when each sender last got an automatic reply."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, LargeBinary, Text
 from sqlmodel import Field, SQLModel
 
-from core.timeutil import UTCDateTime, utcnow
-
-
-class EmailInbox(SQLModel, table=True):
-    """One mail exactly as the mailbox held it, stored before the mailbox is told it is done."""
-
-    __tablename__ = "email_inbox"
-    __table_args__ = (Index("ix_email_inbox_queue", "processed_at", "next_attempt_at"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    # "<uidvalidity>:<uid>": a repeated hand-over of the same mail is stored once.
-    mailbox_key: str = Field(max_length=64, unique=True)
-    data: bytes = Field(sa_type=LargeBinary)
-    attempts: int = 0
-    last_error: str | None = Field(default=None, sa_type=Text)
-    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    processed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+from core.timeutil import UTCDateTime
 
 
 class EmailAutoReply(SQLModel, table=True):

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from core.db import transaction
+from core.inbox import Unprocessable
 from core.inbox_queue import DONE, PARKED, claim
 from core.messages import AGENT_DESK, InboundMessage
 from core.models import InboxEvent, Message, OutboxMessage
@@ -31,7 +32,8 @@ CHANNEL = "test"
 
 @dataclass
 class Recorder:
-    """The test channel's parser: `{"id", "from", "text"}` -> one message; `"poison"` raises."""
+    """The test channel's parser: `{"id", "from", "text"}` -> one message; `"poison"` raises,
+    `"unreadable"` raises `Unprocessable`."""
 
     calls: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     busy: set[str] = field(default_factory=set)
@@ -48,6 +50,8 @@ class Recorder:
             self.calls[sender].append(data["id"])
             if data.get("poison"):
                 raise ValueError("cannot read this event")
+            if data.get("unreadable"):
+                raise Unprocessable("no sender in this event")
         finally:
             self.busy.discard(sender)
         return [InboundMessage(channel=CHANNEL, sender=sender, external_id=data["id"], text=data["text"])]
@@ -153,6 +157,25 @@ async def test_a_poison_event_is_parked_and_the_senders_later_messages_flow(app:
             .first()
         )
     assert latest is not None and latest.ticket_id is not None  # now in bob's ticket
+
+
+async def test_an_unprocessable_event_is_parked_at_once_with_its_reason(app: FastAPI) -> None:
+    services, parser = services_of(app), Recorder()
+    services.inbox.register(CHANNEL, parser)
+    await services.inbox.store(*event("fay", 1, unreadable=True))
+    await services.inbox.store(*event("fay", 2))
+    rows = await settled(services, 2)
+    assert [row.status for row in rows] == [PARKED, DONE]
+    # Tried once, not INBOX_MAX_ATTEMPTS times: no retry can give the event a sender.
+    assert parser.calls["fay"] == ["fay-1", "fay-2"]
+    assert (rows[0].attempts, rows[0].last_error) == (1, "Unprocessable: no sender in this event")
+    assert (await texts_by_sender(services))["fay"] == ["fay says 2"]
+    async with services.sessions() as session:
+        told = (
+            await session.execute(select(OutboxMessage).where(col(OutboxMessage.kind) == "inbound_parked"))
+        ).scalar_one()
+    assert told.payload["meta"]["event_id"] == rows[0].id
+    assert told.payload["meta"]["reason"] == "Unprocessable: no sender in this event"
 
 
 async def test_a_crashed_workers_events_are_taken_again_after_its_lease(app: FastAPI) -> None:

@@ -1,4 +1,5 @@
-"""Shared pieces of the e-mail transport tests: settings for the test servers and a durable consumer."""
+"""Shared pieces of the e-mail tests: settings for the test servers, a durable consumer, mail in
+through the core inbox and out to a list."""
 
 from __future__ import annotations
 
@@ -12,8 +13,13 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+from channels.email.adapter import CHANNEL, EmailAdapter
+from channels.email.compose import Identity
 from channels.email.imap import RawMail
+from channels.email.inbound import MailHandler
+from channels.email.inbox import door, parser
 from channels.email.settings import EmailSettings, Security
+from core.services import Services
 from tests.support.mailservers import ALICE, PASSWORDS, SUPPORT, MailServers
 
 
@@ -86,3 +92,40 @@ async def eventually(condition: Callable[[], Any], what: str, timeout: float = 1
 
 def ids(*numbers: int) -> list[str]:
     return [f"<request-{number}@customer.test>" for number in numbers]
+
+
+class Mailbox:
+    """The reader's side without a server: each mail stored at the core inbox's door, then the
+    inbox's worker runs until nothing is due (as the channel's plugin wires them)."""
+
+    def __init__(self, services: Services, *, max_file_size: int = 1000) -> None:
+        self.inbox = services.inbox
+        handler = MailHandler(services.desk, services.sessions, address=SUPPORT, max_file_size=max_file_size)
+        self.inbox.register(CHANNEL, parser(handler))
+        self.on_mail = door(self.inbox)
+
+    async def handle(self, data: bytes, mailbox_key: str) -> None:
+        uidvalidity, uid = mailbox_key.split(":")
+        await self.on_mail(RawMail(int(uidvalidity), int(uid), data))
+        while await self.inbox.run_once():
+            pass
+
+
+class KeptMail:
+    """The SMTP seam (`MailSender`) keeping what the channel sends."""
+
+    def __init__(self) -> None:
+        self.sent: list[EmailMessage] = []
+
+    async def send(self, message: EmailMessage) -> None:
+        self.sent.append(message)
+
+    @classmethod
+    def installed(cls, services: Services) -> KeptMail:
+        """A KeptMail behind the e-mail adapter of `services`."""
+        kept = cls()
+        identity = Identity(SUPPORT, "ACME Support")
+        services.adapters[CHANNEL] = EmailAdapter(
+            kept, services.desk, services.files, identity=identity, public_url=services.settings.public_url
+        )
+        return kept

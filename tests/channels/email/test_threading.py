@@ -1,4 +1,4 @@
-"""Mail in through the handler, out through the adapter: tickets, threading both ways, no loops.
+"""Mail in through the core inbox, out through the adapter: tickets, threading both ways, no loops.
 
 The SMTP transport is replaced at its seam (`MailSender`) by one that keeps the mails; the journey
 test runs the same over the real Dovecot and Postfix.
@@ -7,16 +7,13 @@ test runs the same over the real Dovecot and Postfix.
 from __future__ import annotations
 
 from collections.abc import Callable
-from email.message import EmailMessage
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlmodel import col
 
-from channels.email.adapter import CHANNEL, EmailAdapter
-from channels.email.compose import Identity
-from channels.email.inbound import MailHandler
+from channels.email.adapter import CHANNEL
 from core.messages import AGENT_DESK
 from core.models import Message, OutboxMessage, OutboxStatus, Ticket
 from core.services import Services
@@ -24,17 +21,10 @@ from core.settings import Settings
 from core.staff import Agent
 from switchboard.settings import AppSettings
 from tests.channels.email import samples
+from tests.channels.email.helpers import KeptMail, Mailbox
+from tests.support.mailservers import SUPPORT
 
-SUPPORT = "support@switchboard.test"
 ANNA = Agent("Anna", "7")
-
-
-class KeptMail:
-    def __init__(self) -> None:
-        self.sent: list[EmailMessage] = []
-
-    async def send(self, message: EmailMessage) -> None:
-        self.sent.append(message)
 
 
 @pytest.fixture
@@ -44,17 +34,12 @@ def settings(make_settings: Callable[..., AppSettings]) -> Settings:
 
 @pytest.fixture
 def outbox(services: Services) -> KeptMail:
-    kept = KeptMail()
-    identity = Identity(SUPPORT, "ACME Support")
-    services.adapters[CHANNEL] = EmailAdapter(
-        kept, services.desk, services.files, identity=identity, public_url=services.settings.public_url
-    )
-    return kept
+    return KeptMail.installed(services)
 
 
 @pytest.fixture
-def handler(services: Services) -> MailHandler:
-    return MailHandler(services.desk, services.sessions, address=SUPPORT, max_file_size=1000)
+def handler(services: Services) -> Mailbox:
+    return Mailbox(services)
 
 
 async def deliver(services: Services) -> None:
@@ -75,7 +60,7 @@ async def rows(services: Services, *where: Any) -> list[Any]:
 
 
 async def test_a_mail_opens_a_ticket_and_the_auto_reply_is_threaded(
-    services: Services, handler: MailHandler, outbox: KeptMail
+    services: Services, handler: Mailbox, outbox: KeptMail
 ) -> None:
     await handler.handle(samples.thunderbird(screenshot=samples.PNG), "1:1")
     await deliver(services)
@@ -95,7 +80,7 @@ async def test_a_mail_opens_a_ticket_and_the_auto_reply_is_threaded(
 
 
 async def test_agent_mails_chain_and_a_quoted_html_reply_lands_without_the_quote(
-    services: Services, handler: MailHandler, outbox: KeptMail
+    services: Services, handler: Mailbox, outbox: KeptMail
 ) -> None:
     await handler.handle(samples.thunderbird(sender="Bob <bob@switchboard.test>"), "1:1")
     await deliver(services)
@@ -124,7 +109,7 @@ async def test_agent_mails_chain_and_a_quoted_html_reply_lands_without_the_quote
 
 
 async def test_the_subject_number_alone_counts_only_for_the_tickets_own_contact(
-    services: Services, handler: MailHandler, outbox: KeptMail
+    services: Services, handler: Mailbox, outbox: KeptMail
 ) -> None:
     await handler.handle(samples.thunderbird(), "1:1")
     [ticket] = await tickets(services)
@@ -136,7 +121,7 @@ async def test_the_subject_number_alone_counts_only_for_the_tickets_own_contact(
 
 
 async def test_out_of_office_gets_no_answer_and_a_bounce_fails_our_mail(
-    services: Services, handler: MailHandler, outbox: KeptMail
+    services: Services, handler: Mailbox, outbox: KeptMail
 ) -> None:
     await handler.handle(samples.thunderbird(), "1:1")
     await deliver(services)
@@ -160,7 +145,7 @@ async def test_out_of_office_gets_no_answer_and_a_bounce_fails_our_mail(
 
 
 async def test_a_second_new_mail_within_the_hour_gets_no_automatic_reply(
-    services: Services, handler: MailHandler, outbox: KeptMail
+    services: Services, handler: Mailbox, outbox: KeptMail
 ) -> None:
     await handler.handle(samples.thunderbird(), "1:1")
     await handler.handle(samples.thunderbird(subject="Another", message_id="<other@x>"), "1:2")
@@ -169,7 +154,7 @@ async def test_a_second_new_mail_within_the_hour_gets_no_automatic_reply(
 
 
 async def test_a_huge_attachment_is_refused_and_the_customer_told(
-    services: Services, handler: MailHandler, outbox: KeptMail
+    services: Services, handler: Mailbox, outbox: KeptMail
 ) -> None:
     await handler.handle(samples.thunderbird(screenshot=b"x" * 5000, filename="dump.bin"), "1:1")
     await deliver(services)
