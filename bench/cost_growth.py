@@ -18,8 +18,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
+from collections.abc import Callable
 
-from sqlalchemy import text
+from sqlalchemy import DateTime, text
 from sqlmodel import SQLModel
 
 from bench.databases import add_backend_option, chosen_backends, migrated_services
@@ -33,18 +34,22 @@ BASE = 10_000_000  # filler ids start here: far above what the sequences hand ou
 PER_TICKET = 10  # id stride for a ticket's copied rows of one table (the template has at most 7)
 
 
-def _copy(table: str, where: str, overrides: dict[str, str]) -> str:
-    """INSERT ... SELECT: each template row of `table` once per number n.i, with `overrides` applied."""
-    columns = [column.name for column in SQLModel.metadata.tables[table].columns]
-    values = [overrides.get(name, f'tpl."{name}"') for name in columns]
-    names = ", ".join(f'"{name}"' for name in columns)
+def _copy(table: str, where: str, overrides: dict[str, str], ago: Callable[[str], str]) -> str:
+    """INSERT ... SELECT: each template row of `table` once per number n.i, with `overrides` applied;
+    its times moved n.i minutes into the past (history, not today's traffic)."""
+    columns = SQLModel.metadata.tables[table].columns
+    values = [
+        overrides.get(c.name, ago(f'tpl."{c.name}"') if isinstance(c.type, DateTime) else f'tpl."{c.name}"')
+        for c in columns
+    ]
+    names = ", ".join(f'"{c.name}"' for c in columns)
     return (
         f"INSERT INTO {table} ({names}) SELECT {', '.join(values)} "
         f"FROM numbers AS n CROSS JOIN {table} AS tpl WHERE {where}"
     )
 
 
-def _filler_statements(ticket_id: int, identity_id: int) -> list[str]:
+def _filler_statements(ago: Callable[[str], str]) -> list[str]:
     i = "CAST(n.i AS TEXT)"
     row = f"{BASE} + n.i"
     copied = f"{BASE} + n.i * {PER_TICKET} + (tpl.id - (SELECT min(x.id) FROM {{table}} AS x WHERE {{where}}))"
@@ -52,7 +57,7 @@ def _filler_statements(ticket_id: int, identity_id: int) -> list[str]:
 
     def each(table: str, where: str, overrides: dict[str, str]) -> str:
         first = copied.format(table=table, where=where.replace("tpl.", "x."))
-        return _copy(table, where, {"id": first, **overrides})
+        return _copy(table, where, {"id": first, **overrides}, ago)
 
     inbox_columns = [column.name for column in InboxEvent.__table__.columns if column.name != "id"]  # type: ignore[attr-defined]
     inbox_values = {
@@ -62,20 +67,30 @@ def _filler_statements(ticket_id: int, identity_id: int) -> list[str]:
         "payload": "'{}'",
         "status": "'done'",
         "attempts": "1",
-        "next_attempt_at": "tpl.created_at",
+        "next_attempt_at": ago("tpl.created_at"),
         "locked_until": "NULL",
         "locked_by": "NULL",
         "last_error": "NULL",
-        "arrived_at": "tpl.created_at",
-        "done_at": "tpl.created_at",
+        "arrived_at": ago("tpl.created_at"),
+        "done_at": ago("tpl.created_at"),
     }
     return [
-        _copy("contact", "tpl.id = (SELECT contact_id FROM ticket WHERE id = :ticket)", {"id": row}),
-        _copy("identity", "tpl.id = :identity", {"id": row, "contact_id": row, "address": address}),
+        _copy("contact", "tpl.id = (SELECT contact_id FROM ticket WHERE id = :ticket)", {"id": row}, ago),
+        _copy("identity", "tpl.id = :identity", {"id": row, "contact_id": row, "address": address}, ago),
         _copy(
             "ticket",
             "tpl.id = :ticket",
-            {"id": row, "number": row, "contact_id": row, "address": address, "public_token": "NULL"},
+            {
+                "id": row,
+                "number": row,
+                "contact_id": row,
+                "address": address,
+                "public_token": "NULL",
+                # Most of a desk's history is done with: closed (also out of the look-alike window).
+                "status": "'CLOSED'",
+                "closed_at": ago("tpl.updated_at"),
+            },
+            ago,
         ),
         each(
             "message",
@@ -99,7 +114,7 @@ def _filler_statements(ticket_id: int, identity_id: int) -> list[str]:
                 "ticket_id": f"CASE WHEN tpl.ticket_id IS NULL THEN NULL ELSE {row} END",
                 "address": f"CASE WHEN tpl.channel = 'agents' THEN CAST({row} AS TEXT) ELSE {address} END",
                 "status": "'SENT'",
-                "sent_at": "tpl.created_at",
+                "sent_at": ago("tpl.created_at"),
             },
         ),
         each("ticketevent", "tpl.ticket_id = :ticket", {"ticket_id": row}),
@@ -118,7 +133,16 @@ async def seed(services: Services, tickets: int) -> float:
             await connection.execute(text("SELECT id FROM identity WHERE channel = 'bench' AND address = 't0'"))
         ).scalar_one()
         numbers = f"WITH RECURSIVE numbers(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM numbers WHERE i < {tickets}) "
-        for statement in _filler_statements(template.id or 0, identity_id):
+        if connection.dialect.name == "postgresql":
+
+            def ago(column: str) -> str:
+                return f"{column} - n.i * INTERVAL '1 minute'"
+        else:
+
+            def ago(column: str) -> str:
+                return f"datetime({column}, '-' || CAST(n.i AS TEXT) || ' minutes')"
+
+        for statement in _filler_statements(ago):
             insert, select = statement.split(" SELECT ", 1)
             await connection.execute(
                 text(f"{insert} {numbers}SELECT {select}"), {"ticket": template.id, "identity": identity_id}
