@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
+from typing import Protocol, cast
 
 from sqlalchemy import select as select_columns  # sqlmodel's select types at most 4 columns
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,7 +21,7 @@ from core import mass
 from core.desk_models import LookalikeGroup
 from core.lookalike_text import Group, Report, Thresholds, place, stems
 from core.messages import AGENT_DESK, OutboundMessage
-from core.models import Ticket, TicketType
+from core.models import Ticket, TicketStatus, TicketType
 from core.outbox import enqueue
 from core.staff import Agent
 from core.tickets import TicketError
@@ -37,7 +38,36 @@ def address(group_id: int) -> str:
     return f"{EVENT}:{group_id}"
 
 
-def report_of(ticket: Ticket) -> Report:
+class Member(Protocol):
+    """What placing and announcing read of a report: a Ticket, or a row of just these columns."""
+
+    id: int | None
+    number: int
+    contact_id: int
+    created_at: datetime
+    subject: str
+    description: str
+    language: str
+    type: TicketType
+    parent_id: int | None
+    status: TicketStatus
+
+
+_MEMBER_COLUMNS = (
+    col(Ticket.id),
+    col(Ticket.number),
+    col(Ticket.contact_id),
+    col(Ticket.created_at),
+    col(Ticket.subject),
+    col(Ticket.description),
+    col(Ticket.language),
+    col(Ticket.type),
+    col(Ticket.parent_id),
+    col(Ticket.status),
+)
+
+
+def report_of(ticket: Member) -> Report:
     return _report(ticket.id or 0, ticket.contact_id, ticket.created_at, ticket.subject, ticket.description)
 
 
@@ -52,7 +82,7 @@ def _stems(text: str) -> tuple[str, ...]:
     return tuple(stems(text))
 
 
-def is_report(ticket: Ticket) -> bool:
+def is_report(ticket: Member) -> bool:
     return ticket.type == TicketType.INCIDENT and ticket.parent_id is None and ticket.status in mass.OPEN_STATUSES
 
 
@@ -81,7 +111,7 @@ async def on_created(session: AsyncSession, ticket: Ticket, limits: Thresholds |
         col(LookalikeGroup.updated_at) >= since,
     )
     rows = list((await session.execute(open_groups.with_for_update())).scalars())
-    members = await _tickets(session, [i for row in rows for i in row.ticket_ids])
+    members = await _members(session, [i for row in rows for i in row.ticket_ids])
     groups = [
         Group(row.id or 0, [report_of(members[i]) for i in row.ticket_ids if i in members and is_report(members[i])])
         for row in rows
@@ -95,7 +125,7 @@ async def on_created(session: AsyncSession, ticket: Ticket, limits: Thresholds |
         row.updated_at = utcnow()
     else:
         new = [report.key for report in placed if report.key not in members and report.key != ticket.id]
-        members.update(await _tickets(session, new))
+        members.update(await _members(session, new))
         row = LookalikeGroup(ticket_ids=[report.key for report in sorted(placed, key=lambda r: r.at)])
         session.add(row)
         await session.flush()
@@ -111,7 +141,15 @@ async def _tickets(session: AsyncSession, ids: Sequence[int]) -> dict[int | None
     return {t.id: t for t in (await session.execute(query)).scalars()}
 
 
-async def _announce(session: AsyncSession, row: LookalikeGroup, tickets: list[Ticket], **extra: object) -> None:
+async def _members(session: AsyncSession, ids: Sequence[int]) -> dict[int | None, Member]:
+    # Plain rows: a mass outage's suggestion has hundreds of members, read for every newcomer.
+    if not ids:
+        return {}
+    query = select_columns(*_MEMBER_COLUMNS).where(col(Ticket.id).in_(ids))
+    return {row.id: cast(Member, row) for row in await session.execute(query)}
+
+
+async def _announce(session: AsyncSession, row: LookalikeGroup, tickets: Sequence[Member], **extra: object) -> None:
     first, last = min(t.created_at for t in tickets), max(t.created_at for t in tickets)
     enqueue(
         session,

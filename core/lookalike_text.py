@@ -242,6 +242,10 @@ class Group:
         return max(member.at for member in self.members)
 
 
+# How many of a group's latest reports a newcomer is compared with (average linkage over them).
+GROUP_SAMPLE = 20
+
+
 @dataclass
 class Thresholds:
     window: timedelta = timedelta(minutes=10)
@@ -263,7 +267,8 @@ def place(
     for group in groups:
         if report.at - group.last_at > limits.window or any(m.customer == report.customer for m in group.members):
             continue
-        score = _mean(report, group.members)
+        # A mass outage's group holds hundreds of reports: its latest ones stand for it.
+        score = _mean(report, group.members[-GROUP_SAMPLE:])
         if score >= limits.similarity and (best is None or score > best[0]):
             best = (score, group)
     if best is not None:
