@@ -4,6 +4,8 @@ and one update delivered to two instances (a load balancer's retry)."""
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -89,14 +91,20 @@ async def rows(sessions: SessionFactory, statement: Any) -> list[Any]:
         return list((await session.execute(statement)).all())
 
 
-async def until(condition: Callable[[], Awaitable[bool]], what: str, timeout: float) -> float:
+async def until(condition: Callable[[], Awaitable[bool]], what: str, timeout: float, every: float = 0.1) -> float:
     """Poll `condition`; the seconds it took."""
     started = time.monotonic()
     while not await condition():
         if time.monotonic() - started > timeout:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(every)
     return time.monotonic() - started
+
+
+def cpu_seconds(process: subprocess.Popen[bytes]) -> float:
+    """CPU time a live process has used (user + system), from /proc."""
+    fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def webhook_env(settings: Settings, fake: FakeTelegram, api_url: str, data_dir: Path) -> dict[str, str]:
@@ -132,7 +140,7 @@ def repeats(texts: list[str]) -> int:
 
 
 async def test_kill_9_in_a_burst_loses_nothing_and_repeats_only_the_sends_in_flight(
-    migrated: Settings, tmp_path: Path
+    backend: str, migrated: Settings, tmp_path: Path
 ) -> None:
     fake = FakeTelegram()
     api = SlowApi(fake, delay=0.03)
@@ -157,6 +165,9 @@ async def test_kill_9_in_a_burst_loses_nothing_and_repeats_only_the_sends_in_fli
         )
         return not pending
 
+    async def handled() -> bool:
+        return not await rows(sessions, select(col(InboxEvent.id)).where(col(InboxEvent.status) == "pending"))
+
     try:
         async with serve(api) as api_url:
             env = webhook_env(migrated, fake, api_url, tmp_path / "data")
@@ -166,13 +177,16 @@ async def test_kill_9_in_a_burst_loses_nothing_and_repeats_only_the_sends_in_fli
                 await until(drained, "the tickets' topics and cards", timeout=60)
                 watermark = max(message_id for _, message_id in fake.messages)
                 burst = Burst(f"{first.url}/telegram/webhook")
-                posting = asyncio.create_task(burst.post(updates, per_second=25))
+                posting = asyncio.create_task(burst.post(updates, per_second=20))
 
                 async def busy() -> bool:
+                    if not api.in_flight or len(burst.acknowledged()) < len(updates) // 2:
+                        return False
                     sent = [m for (_, message_id), m in fake.messages.items() if message_id > watermark]
-                    return len(burst.acknowledged()) >= len(updates) // 2 and len(sent) >= 10
+                    return len(sent) >= len(updates) // 5
 
-                await until(busy, "half the burst acknowledged and replies going out", timeout=30)
+                # Every stage busy at the kill: updates arriving, stored ones waiting, a reply on its way.
+                await until(busy, "half the burst acknowledged and a reply going out", timeout=30, every=0.005)
                 in_flight = api.in_flight
                 first.kill()
             finally:
@@ -193,13 +207,15 @@ async def test_kill_9_in_a_burst_loses_nothing_and_repeats_only_the_sends_in_fli
                 }
                 assert acknowledged <= stored, f"acknowledged, then lost: {sorted(acknowledged - stored)}"
                 await second.ready()
-                ready = time.monotonic()
+                ready, cpu = time.monotonic(), cpu_seconds(second.process)
                 # Telegram sends again what it had no answer for; we send all: repeats stop at the door.
                 again = Burst(f"{second.url}/telegram/webhook")
                 await again.post(updates)
+                resent = time.monotonic() - ready
                 assert set(again.statuses.values()) == {200}
-                await until(drained, "the backlog to drain", timeout=60)
-                drain = time.monotonic() - ready
+                inbox_done = await until(handled, "the inbox to drain", timeout=60) + resent
+                drain = await until(drained, "the outbox to drain", timeout=60) + inbox_done
+                cpu = cpu_seconds(second.process) - cpu  # far below `drain`: the machine was busy elsewhere
             finally:
                 second.stop()
         events = await rows(sessions, select(col(InboxEvent.external_id), col(InboxEvent.status)))
@@ -220,11 +236,14 @@ async def test_kill_9_in_a_burst_loses_nothing_and_repeats_only_the_sends_in_fli
     relayed = [line for text in topics for line in text.split("\n\n")]
     additions_text = [u["message"]["text"] for u in additions]
     assert sorted(set(relayed) & set(additions_text)) == sorted(additions_text)
-    sent_twice = sum(repeats(texts) for texts in answers.values()) + repeats(relayed)
+    answered_twice, relayed_twice = sum(repeats(texts) for texts in answers.values()), repeats(relayed)
+    sent_twice = answered_twice + relayed_twice
     print(
-        f"\n{len(acknowledged)} of {len(updates)} acknowledged before the kill; at the kill {len(claimed)} outbox"
-        f" rows claimed, {in_flight} sends unanswered by the Bot API; {sent_twice} sent twice;"
-        f" drained {drain:.1f} s after the restart was ready"
+        f"\n{backend}: {len(acknowledged)} of {len(updates)} acknowledged before the kill; at the kill"
+        f" {len(claimed)} outbox rows claimed, {in_flight} sends unanswered by the Bot API; sent twice:"
+        f" {answered_twice} answers, {relayed_twice} relays;"
+        f" after the restart was ready: resent in {resent:.1f} s, inbox drained in {inbox_done:.1f} s,"
+        f" everything in {drain:.1f} s, using {cpu:.1f} s of CPU"
     )
     assert sent_twice <= len(claimed)
     assert drain < DRAIN
