@@ -36,8 +36,9 @@ DRAIN = 15.0  # seconds from the restart being ready to an empty backlog
 
 
 class SlowApi:
-    """The fake Bot API answering each send after `delay`, as api.telegram.org takes a while; it
-    counts the sends it has received and not answered yet (in flight)."""
+    """The fake Bot API answering each send `delay` after it arrived, as api.telegram.org takes a
+    while; it counts the sends it has received and not answered yet (in flight). A send whose
+    sender died meanwhile still reaches the chat, as on Telegram."""
 
     def __init__(self, fake: FakeTelegram, delay: float) -> None:
         self.fake, self.delay, self.in_flight = fake, delay, 0
@@ -47,10 +48,19 @@ class SlowApi:
         if not sending:
             await self.fake.app(scope, receive, send)
             return
+        body, more = b"", True
+        while more:
+            message = await receive()
+            body, more = body + message.get("body", b""), message.get("more_body", False)
+        received = [{"type": "http.request", "body": body, "more_body": False}]
+
+        async def replay() -> dict[str, Any]:
+            return received.pop() if received else {"type": "http.disconnect"}
+
         self.in_flight += 1
         try:
             await asyncio.sleep(self.delay)
-            await self.fake.app(scope, receive, send)
+            await self.fake.app(scope, replay, send)
         finally:
             self.in_flight -= 1
 
