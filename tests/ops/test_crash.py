@@ -194,7 +194,7 @@ async def test_kill_9_in_a_burst_loses_nothing_and_repeats_only_the_sends_in_fli
                     if not api.in_flight or len(burst.acknowledged()) < len(updates) // 2:
                         return False
                     sent = [m for (_, message_id), m in fake.messages.items() if message_id > watermark]
-                    return len(sent) >= len(updates) // 5
+                    return len(sent) >= len(updates) // 10
 
                 # Every stage busy at the kill: updates arriving, stored ones waiting, a reply on its way.
                 await until(busy, "half the burst acknowledged and a reply going out", timeout=30, every=0.005)
@@ -236,7 +236,7 @@ async def test_kill_9_in_a_burst_loses_nothing_and_repeats_only_the_sends_in_fli
                 assert set(again.statuses.values()) == {200}
                 inbox_done = await until(handled, "the inbox to drain", timeout=60) + resent
                 drain = await until(drained, "the outbox to drain", timeout=60) + inbox_done
-                cpu = cpu_seconds(second.process) - cpu  # far below `drain`: the machine was busy elsewhere
+                cpu = cpu_seconds(second.process) - cpu  # beside `drain`: how busy the machine was elsewhere
             finally:
                 second.stop()
         events = await rows(sessions, select(col(InboxEvent.external_id), col(InboxEvent.status)))
@@ -260,11 +260,11 @@ async def test_kill_9_in_a_burst_loses_nothing_and_repeats_only_the_sends_in_fli
     answered_twice, relayed_twice = sum(repeats(texts) for texts in answers.values()), repeats(relayed)
     sent_twice = answered_twice + relayed_twice
     print(
-        f"\n{backend}: {len(acknowledged)} of {len(updates)} acknowledged before the kill; at the kill"
-        f" {len(claimed)} outbox rows claimed (held {held:.1f} s more at most), {in_flight} sends unanswered by the Bot API; sent twice:"
-        f" {answered_twice} answers, {relayed_twice} relays;"
-        f" the restart was ready {ready - killed:.1f} s after the kill, and then: resent in {resent:.1f} s, inbox drained in {inbox_done:.1f} s,"
-        f" everything in {drain:.1f} s, using {cpu:.1f} s of CPU"
+        f"\n{backend}: {len(acknowledged)} of {len(updates)} acknowledged before the kill."
+        f" At the kill: {len(claimed)} outbox rows claimed (held {held:.1f} s more at most),"
+        f" {in_flight} sends unanswered by the Bot API. Sent twice: {answered_twice} answers,"
+        f" {relayed_twice} relays. Ready {ready - killed:.1f} s after the kill, then resent in {resent:.1f} s,"
+        f" inbox drained in {inbox_done:.1f} s, everything in {drain:.1f} s using {cpu:.1f} s of CPU"
     )
     assert sent_twice <= len(claimed)
     assert drain < DRAIN
