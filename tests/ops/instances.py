@@ -44,6 +44,12 @@ class Instance:
                 await asyncio.sleep(0.1)
         raise AssertionError(f"{self.name} did not become ready:\n{self.log()}")
 
+    def kill(self) -> None:
+        """`kill -9`: no shutdown, no last commit; what a crash or the OOM killer does."""
+        self.process.kill()
+        self.process.wait()
+        self._log.close()
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
