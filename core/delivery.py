@@ -74,7 +74,7 @@ class RetryPolicy:
     max_attempts: int = 8
     # Short, and renewed every lease/3 while the worker lives: a killed process's rows come back
     # within seconds, a live worker's slow send keeps its rows.
-    lease: float = 15.0
+    lease: float = 6.0
     send_timeout: float = 60.0
 
     def delay(self, attempts: int) -> float:

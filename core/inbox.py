@@ -62,7 +62,7 @@ class InboxPolicy(RetryPolicy):
     base_delay: float = 1.0
     max_delay: float = 60.0
     max_attempts: int = 5
-    lease: float = 10.0
+    lease: float = 6.0
     batch: int = 256
     concurrency: int = 8
 

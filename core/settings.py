@@ -39,11 +39,14 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = Field(default=8, ge=1)
     outbox_concurrency: int = Field(default=16, ge=1)
     outbox_poll_interval: float = Field(default=1.0, gt=0)
-    outbox_lease: float = Field(default=15.0, gt=0)
+    # Leases are renewed every third of their length while the worker lives, so a killed process's
+    # rows come back this many seconds after the kill (tests/ops/test_crash.py): 15 s set the whole
+    # drain after a restart; 6 s leaves a live worker 4 s of slack for a late renewal.
+    outbox_lease: float = Field(default=6.0, gt=0)
     # The inbound inbox (core/inbox.py): an event failing this often is parked for the agents.
     inbox_max_attempts: int = Field(default=5, ge=1)
     inbox_retry_base: float = Field(default=1.0, gt=0)
-    inbox_lease: float = Field(default=10.0, gt=0)
+    inbox_lease: float = Field(default=6.0, gt=0)
     # Conversations handled side by side: their messages meet in the express lane's shared
     # transactions, so more in flight means fewer commits (bench.inbound, SQLite: 8 -> 457/s,
     # 32 -> 1,215/s, 64 -> 1,609/s on a loaded machine).
