@@ -60,13 +60,16 @@ def build_app(settings: AppSettings | Settings | None = None) -> FastAPI:
             log.info("switchboard ready; channels: %s", ", ".join(sorted(services.adapters)) or "none")
             yield
         finally:
-            for plugin in reversed(started):
-                if plugin.stop is not None:
-                    await plugin.stop()
+            # The workers first: a send started after a channel closed its HTTP client failed with
+            # "the client has been closed" and used up an attempt. Unfinished work is leased and
+            # comes back to the next process (or another instance) within a lease.
             for task in (inbox, worker):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            for plugin in reversed(started):
+                if plugin.stop is not None:
+                    await plugin.stop()
             await cluster.stop(services)
             await services.engine.dispose()
 
