@@ -24,8 +24,7 @@ from sqlalchemy import DateTime, text
 from sqlmodel import SQLModel
 
 from bench.databases import add_backend_option, chosen_backends, migrated_services
-from bench.inbound import CHANNEL, through_inbox
-from core.messages import InboundMessage
+from bench.inbound import CHANNEL, customers_with_tickets, through_inbox
 from core.models import InboxEvent
 from core.services import Services
 from tests.support.customers import CoreCustomer
@@ -160,15 +159,7 @@ async def measure(backend: str, size: int, customers: int, messages: int) -> dic
     for in_flight in (1, 8):
         async with migrated_services(backend) as services:
             seeded = await seed(services, size)
-            people = [CoreCustomer(services, f"c{n}", channel=CHANNEL) for n in range(customers)]
-            for person in people:
-                await person.open_ticket(f"Ticket of {person.address}")
-            batch = [
-                InboundMessage(
-                    channel=CHANNEL, sender=people[n % customers].address, external_id=f"b{n}", text=f"update {n}"
-                )
-                for n in range(messages)
-            ]
+            batch = await customers_with_tickets(services, customers, messages)
             elapsed = await through_inbox(services, batch, in_flight)
             results[in_flight] = elapsed / messages * 1000
             print(

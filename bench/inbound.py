@@ -113,17 +113,21 @@ async def check_once_and_in_order(services: Services, messages: list[InboundMess
     return "each once, in order"
 
 
+async def customers_with_tickets(services: Services, customers: int, messages: int) -> list[InboundMessage]:
+    """`customers` customers open a ticket each through the desk; `messages` updates onto those
+    tickets, the customers taking turns (b0, b1, ... in the order they are to be sent)."""
+    people = [CoreCustomer(services, f"c{n}", channel=CHANNEL) for n in range(customers)]
+    for person in people:
+        await person.open_ticket(f"Ticket of {person.address}")
+    return [
+        InboundMessage(channel=CHANNEL, sender=people[n % customers].address, external_id=f"b{n}", text=f"update {n}")
+        for n in range(messages)
+    ]
+
+
 async def run(backend: str, messages: int, customers: int, concurrency: int, path: str) -> dict[str, object]:
     async with migrated_services(backend) as services:
-        people = [CoreCustomer(services, f"c{i}", channel=CHANNEL) for i in range(customers)]
-        for person in people:
-            await person.open_ticket(f"Ticket of {person.address}")
-        batch = [
-            InboundMessage(
-                channel=CHANNEL, sender=people[i % customers].address, external_id=f"b{i}", text=f"update {i}"
-            )
-            for i in range(messages)
-        ]
+        batch = await customers_with_tickets(services, customers, messages)
         async with services.sessions() as session:
             queued_before = (await session.execute(select(func.count()).select_from(OutboxMessage))).scalar_one()
         go = through_inbox if path == "inbox" else through_core

@@ -22,12 +22,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
 import httpx
 
+from bench.process import wait_ready
 from core.db import create_engine
 from core.migrate import upgrade
 from tests.fakes.telegram import FakeTelegram, FakeUser
@@ -37,7 +38,10 @@ from tests.support.servers import free_port, serve
 T = TypeVar("T")
 
 
-def start_service(url: str, data_dir: Path, api_url: str, fake: FakeTelegram) -> tuple[subprocess.Popen[bytes], str]:
+def start_service(
+    url: str, data_dir: Path, api_url: str, fake: FakeTelegram, *, extra: Mapping[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """`switchboard serve` in webhook mode against `fake`; `extra`: more environment (settings)."""
     port = free_port()
     app_url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WHATSAPP_", "DATABASE_", "REDIS_"))}
@@ -53,6 +57,7 @@ def start_service(url: str, data_dir: Path, api_url: str, fake: FakeTelegram) ->
             "LOG_LEVEL": "WARNING",
             "OUTBOX_POLL_INTERVAL": "0.2",
             "DEFAULT_LANGUAGE": "en",
+            **(extra or {}),
         }
     )
     process = subprocess.Popen([sys.executable, "-m", "switchboard", "serve", "--port", str(port)], env=env)
@@ -85,11 +90,11 @@ async def with_service(backend: str, fake: FakeTelegram, work: Callable[[], Awai
             engine = create_engine(url)
             await upgrade(engine)
             await engine.dispose()
-            process, _app_url = start_service(url, Path(tmp) / "data", api_url, fake)
+            process, app_url = start_service(url, Path(tmp) / "data", api_url, fake)
             try:
-                await wait_until(lambda: bool(fake.webhook_url) or process.poll() is not None, "setWebhook", 60)
-                if process.poll() is not None:
-                    raise RuntimeError("switchboard serve exited; its output above says why")
+                # The webhook is set while the app starts, before it listens: wait for both.
+                await wait_ready(app_url, process)
+                await wait_until(lambda: bool(fake.webhook_url), "setWebhook", 60)
                 return await work()
             finally:
                 process.terminate()

@@ -24,7 +24,6 @@ import contextlib
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -32,34 +31,16 @@ from pathlib import Path
 import httpx
 
 from bench.process import wait_ready
+from bench.telegram_load import start_service
 from core.db import create_engine
 from core.migrate import upgrade
 from tests.channels.webchat.visitor import Visitor
 from tests.fakes.telegram import FakeTelegram, FakeUser, Topic
 from tests.support.databases import fresh_database
-from tests.support.servers import free_port, serve
+from tests.support.servers import serve
 
-
-def start_service(
-    url: str, data_dir: Path, api_url: str, fake: FakeTelegram, port: int, **extra: str
-) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WHATSAPP_", "DATABASE_", "REDIS_"))}
-    env.update(
-        {
-            "TELEGRAM_BOT_TOKEN": fake.token,
-            "TELEGRAM_API_URL": api_url,
-            "TELEGRAM_AGENT_CHAT_ID": str(fake.group_id),
-            "TELEGRAM_WEBHOOK_SECRET": "bench-secret",
-            "PUBLIC_URL": f"http://127.0.0.1:{port}",
-            "DATABASE_URL": url,
-            "DATA_DIR": str(data_dir),
-            "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
-            "DEFAULT_LANGUAGE": "en",
-            "WEBCHAT_ALLOWED_ORIGINS": "",
-            **extra,
-        }
-    )
-    return subprocess.Popen([sys.executable, "-m", "switchboard", "serve", "--port", str(port)], env=env)
+# The widget's socket from a script (no Origin header); the service's log level from the shell.
+SETTINGS = {"WEBCHAT_ALLOWED_ORIGINS": "", "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING")}
 
 
 async def wait_for(condition: object, what: str, timeout: float = 120) -> None:
@@ -151,9 +132,9 @@ async def run(backend: str, visitors: int, customers: int, rounds: int) -> None:
             await upgrade(engine)
             await engine.dispose()
             data_dir = Path(directory) / "data"
-            port = free_port()
-            app_url = f"http://127.0.0.1:{port}"
-            process = start_service(url, data_dir, api_url, fake, port, TELEGRAM_GROUP_PER_MINUTE="100000")
+            process, app_url = start_service(
+                url, data_dir, api_url, fake, extra={**SETTINGS, "TELEGRAM_GROUP_PER_MINUTE": "100000"}
+            )
             try:
                 await wait_ready(app_url, process)
                 pairs, telegram = await setup(app_url, fake, visitors, customers)
@@ -163,9 +144,7 @@ async def run(backend: str, visitors: int, customers: int, rounds: int) -> None:
             fake.limit("global", 30, per=1.0)
             fake.limit("group", 20, per=60.0)
             fake.limit("chat", 1, per=1.0)
-            port = free_port()
-            app_url = f"http://127.0.0.1:{port}"
-            process = start_service(url, data_dir, api_url, fake, port)
+            process, app_url = start_service(url, data_dir, api_url, fake, extra=SETTINGS)
             try:
                 await wait_ready(app_url, process)
                 await wait_for(lambda: fake.webhook_url.startswith(app_url), "the new webhook")

@@ -4,11 +4,12 @@ through the core inbox and out to a list."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email
 import email.policy
 import json
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,12 @@ from channels.email.inbound import MailHandler
 from channels.email.inbox import door, parser
 from channels.email.settings import EmailSettings, Security
 from core.services import Services
+from switchboard.app import build_app
+from switchboard.settings import AppSettings
+from tests.fakes.telegram import FakeTelegram
 from tests.support.mailservers import ALICE, PASSWORDS, SUPPORT, MailServers
+from tests.support.servers import free_port, serve
+from tests.support.telegram import Telegram
 
 
 def email_settings(servers: MailServers, *, imap_security: Security = "none", **overrides: Any) -> EmailSettings:
@@ -129,3 +135,28 @@ class KeptMail:
             kept, services.desk, services.files, identity=identity, public_url=services.settings.public_url
         )
         return kept
+
+
+@contextlib.asynccontextmanager
+async def telegram_and_mail(
+    make_settings: Callable[..., AppSettings], mail_servers: MailServers
+) -> AsyncIterator[tuple[FakeTelegram, Telegram, str]]:
+    """The real app with e-mail on the test mail servers and the agents' forum on a fake Bot API
+    (its group pace lifted); yields the fake, the Telegram test handle and the app's URL."""
+    mail = email_settings(mail_servers, imap_poll_interval=0.5, display_name="ACME Support")
+    fake, port = FakeTelegram(), free_port()
+    async with serve(fake.app, access_log=False) as tg_url:
+        settings = make_settings(
+            telegram_bot_token=fake.token,
+            telegram_api_url=tg_url,
+            telegram_agent_chat_id=fake.group_id,
+            telegram_group_per_minute=1000,
+            public_url=f"http://127.0.0.1:{port}",
+            default_language="en",
+            outbox_poll_interval=0.1,
+            **{f"email_{name}": value for name, value in mail},
+        )
+        app = build_app(settings)
+        async with serve(app, port=port) as url:
+            yield fake, Telegram(fake, settings, url, app.state.services), url
+    await fake.close()

@@ -19,13 +19,11 @@ import httpx
 import pytest
 
 from core.settings import Settings
-from switchboard.app import build_app
 from switchboard.settings import AppSettings
 from tests.channels.email import samples
-from tests.channels.email.helpers import email_settings
+from tests.channels.email.helpers import telegram_and_mail
 from tests.fakes.telegram import FakeTelegram
 from tests.support.mailservers import ALICE, BOB, SUPPORT, MailServers
-from tests.support.servers import free_port, serve
 from tests.support.telegram import Telegram
 from tests.support.telegram_steps import text_of, topic_of
 
@@ -55,23 +53,8 @@ class Desk:
 async def desk(
     make_settings: Callable[..., AppSettings], migrated: Settings, mail_servers: MailServers
 ) -> AsyncIterator[Desk]:
-    mail = email_settings(mail_servers, imap_poll_interval=0.5, display_name="ACME Support")
-    fake, port = FakeTelegram(), free_port()
-    async with serve(fake.app, access_log=False) as tg_url:
-        settings = make_settings(
-            telegram_bot_token=fake.token,
-            telegram_api_url=tg_url,
-            telegram_agent_chat_id=fake.group_id,
-            telegram_group_per_minute=1000,
-            public_url=f"http://127.0.0.1:{port}",
-            default_language="en",
-            outbox_poll_interval=0.1,
-            **{f"email_{name}": value for name, value in mail},
-        )
-        app = build_app(settings)
-        async with serve(app, port=port) as url:
-            yield Desk(fake, Telegram(fake, settings, url, app.state.services), mail_servers, url)
-    await fake.close()
+    async with telegram_and_mail(make_settings, mail_servers) as (fake, telegram, url):
+        yield Desk(fake, telegram, mail_servers, url)
 
 
 async def first_request(desk: Desk, customer: str) -> tuple[int, EmailMessage]:
