@@ -6,12 +6,15 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import AfterValidator, BeforeValidator, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Language = Literal["ru", "en"]
 BaseUrl = Annotated[str, AfterValidator(lambda value: value.rstrip("/"))]
 """A URL that paths are appended to: given with or without its trailing slash."""
+
+OptionalId = Annotated[int | None, BeforeValidator(lambda value: None if value == "" else value)]
+"""A Telegram chat id that may be left out: `NAME=` (as .env.example has it) means none."""
 
 
 class Settings(BaseSettings):
@@ -66,7 +69,7 @@ class Settings(BaseSettings):
 
     # The public Telegram channel (the bot an admin there) where agents publish feature requests with
     # /publish; None: publishing is off.
-    suggestions_channel_id: int | None = None
+    suggestions_channel_id: OptionalId = None
 
     @field_validator("digest_time")
     @classmethod

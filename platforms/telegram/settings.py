@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from core.settings import BaseUrl
+from core.settings import BaseUrl, OptionalId
 
 
 class TelegramSettings(BaseSettings):
@@ -15,7 +15,7 @@ class TelegramSettings(BaseSettings):
 
     bot_token: str = ""
     api_url: BaseUrl = "https://api.telegram.org"
-    agent_chat_id: int | None = None
+    agent_chat_id: OptionalId = None
     webhook_secret: str = ""
     # Bot API limits (Telegram FAQ): per chat, into the agents' group, and overall.
     chat_per_second: int = Field(default=1, ge=1)

@@ -11,7 +11,12 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
+
+from core.settings import Settings
+from platforms.telegram.settings import TelegramSettings
+from switchboard.settings import AppSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)")
@@ -48,3 +53,15 @@ def test_the_apps_data_dir_is_the_mounted_volume_whatever_env_says() -> None:
     mounts = {volume.split(":")[1] for volume in app["volumes"]}
     # `environment` wins over `env_file`, so DATA_DIR=./data in .env cannot move the store off the volume.
     assert app["environment"]["DATA_DIR"] in mounts
+
+
+def test_a_copy_of_env_example_is_settings_the_app_starts_with(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `cp .env.example .env` is the documented first step: every value in it must parse as it is
+    # (SUGGESTIONS_CHANNEL_ID= and TELEGRAM_AGENT_CHAT_ID= used to fail: "" is not an integer).
+    (tmp_path / ".env").write_text((ROOT / ".env.example").read_text(encoding="utf-8"), encoding="utf-8")
+    for name in ("SUGGESTIONS_CHANNEL_ID", "TELEGRAM_AGENT_CHAT_ID"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    settings = AppSettings.load(Settings())  # not get_settings(): that one is cached per process
+    assert settings.core.suggestions_channel_id is None
+    assert settings.channel(TelegramSettings).agent_chat_id is None
