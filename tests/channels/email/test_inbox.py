@@ -74,7 +74,9 @@ async def test_a_mail_is_in_the_core_inbox_before_the_server_marks_it(
 async def test_killed_mid_batch_then_restarted_every_mail_becomes_one_ticket_once(
     mail_servers: MailServers, migrated: Settings, make_settings: Callable[..., AppSettings], tmp_path: Path
 ) -> None:
-    total = 60
+    # Enough that the kill (at the 5th ticket) comes well before the last: with 60 a loaded CI
+    # machine once saw all of them handled before the kill landed.
+    total = 200
     # Unknown users of the test domain: Postfix refuses the automatic replies at once, no bounces come back.
     mails = [customer_mail(n, sender=f"customer{n}@switchboard.test").as_bytes() for n in range(total)]
     await asyncio.to_thread(mail_servers.append_sync, SUPPORT, mails)
@@ -99,7 +101,7 @@ async def test_killed_mid_batch_then_restarted_every_mail_becomes_one_ticket_onc
         second = Instance("second", env, tmp_path)
         try:
             await second.ready()
-            await eventually_async(lambda: count(sessions, Ticket), lambda n: n >= total, "every ticket", 60)
+            await eventually_async(lambda: count(sessions, Ticket), lambda n: n >= total, "every ticket", 120)
             await asyncio.sleep(1.0)  # anything handled twice would show now
             assert await count(sessions, Ticket) == total
             assert await count(sessions, Message, col(Message.direction) == "in") == total
