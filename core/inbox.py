@@ -206,15 +206,17 @@ class Inbox(WakeableLoop):
                     context = self._contexts.pop((event.channel, event.external_id), None)
                     try:
                         await asyncio.create_task(self._handle(event), context=context)
-                    except Unprocessable as error:
-                        log.warning("inbox event %s parked: %s", event.id, error)
-                        outcome.parked.append((event, f"{type(error).__name__}: {error}"))
-                        continue
                     except Exception as error:
                         reason = f"{type(error).__name__}: {error}"
-                        if event.attempts + 1 >= self.policy.max_attempts:
+                        refused = isinstance(error, Unprocessable)  # no retry can help: parked at once
+                        if refused or event.attempts + 1 >= self.policy.max_attempts:
                             # Parked: kept with its reason for the agents; the sender's later events go on.
-                            log.error("inbox event %s parked: %s", event.id, reason)
+                            log.log(
+                                logging.WARNING if refused else logging.ERROR,
+                                "inbox event %s parked: %s",
+                                event.id,
+                                reason,
+                            )
                             outcome.parked.append((event, reason))
                             continue
                         log.warning("inbox event %s will be retried: %s", event.id, reason)
