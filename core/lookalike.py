@@ -68,11 +68,8 @@ _MEMBER_COLUMNS = (
 
 
 def report_of(ticket: Member) -> Report:
-    return _report(ticket.id or 0, ticket.contact_id, ticket.created_at, ticket.subject, ticket.description)
-
-
-def _report(key: int, customer: int, at: datetime, subject: str, description: str) -> Report:
-    return Report(key, customer, at, list(_stems(f"{subject}\n{description}")))
+    text = f"{ticket.subject}\n{ticket.description}"
+    return Report(ticket.id or 0, ticket.contact_id, ticket.created_at, list(_stems(text)))
 
 
 @lru_cache(maxsize=8192)
@@ -93,19 +90,14 @@ async def on_created(session: AsyncSession, ticket: Ticket, limits: Thresholds |
     since = ticket.created_at - limits.window
     # The recent reports as plain rows (what the comparison reads), not as entities: in a burst
     # there are hundreds of them for every newcomer.
-    query = select_columns(
-        col(Ticket.id), col(Ticket.contact_id), col(Ticket.created_at), col(Ticket.subject), col(Ticket.description)
-    ).where(
+    query = select_columns(*_MEMBER_COLUMNS).where(
         col(Ticket.type) == TicketType.INCIDENT,
         col(Ticket.parent_id).is_(None),
         col(Ticket.status).in_(mass.OPEN_STATUSES),
         col(Ticket.created_at) >= since,
         col(Ticket.id) != ticket.id,
     )
-    recent = [
-        _report(key or 0, customer, at, subject, description)
-        for key, customer, at, subject, description in await session.execute(query)
-    ]
+    recent = [report_of(cast(Member, row)) for row in await session.execute(query)]
     open_groups = select(LookalikeGroup).where(
         col(LookalikeGroup.accepted_at).is_(None),
         col(LookalikeGroup.updated_at) >= since,
