@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -53,3 +56,24 @@ async def wait_event(event: asyncio.Event, timeout: float) -> bool:
     except TimeoutError:
         return False
     return True
+
+
+Hook = Callable[[], Awaitable[None]]
+"""A plugin's start or stop callable, for the app's lifespan."""
+
+
+def background(name: str, run: Callable[[], Coroutine[Any, Any, None]]) -> tuple[Hook, Hook]:
+    """`start` runs `run()` as a task; `stop` cancels it and waits for it to end."""
+    tasks: list[asyncio.Task[None]] = []
+
+    async def start() -> None:
+        tasks.append(asyncio.create_task(run(), name=name))
+
+    async def stop() -> None:
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        tasks.clear()
+
+    return start, stop

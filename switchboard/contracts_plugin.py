@@ -5,10 +5,10 @@ from __future__ import annotations
 from pydantic_settings import BaseSettings
 
 from channels.base import ChannelPlugin
+from core.loop import background
 from core.services import Services
 from core.timers import TimerLoop
 from switchboard import statuspage
-from switchboard.background import background
 
 
 def contracts_plugin(services: Services, _settings: BaseSettings) -> ChannelPlugin:

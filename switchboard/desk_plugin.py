@@ -11,11 +11,10 @@ from pydantic_settings import BaseSettings
 from channels.base import ChannelPlugin
 from core.delivery import ChannelAdapter
 from core.digest import DigestLoop
-from core.loop import WakeableLoop
+from core.loop import WakeableLoop, background
 from core.phone import PHONE, PhoneAdapter
 from core.services import Services
 from core.suggestions import SuggestionLoop
-from switchboard.background import background
 
 
 def desk_plugin(services: Services, _settings: BaseSettings) -> ChannelPlugin:

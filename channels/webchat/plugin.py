@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-import asyncio
-import contextlib
-
 from fastapi import APIRouter
 
 from channels.base import ChannelPlugin, SocketEndpoint
@@ -12,6 +9,7 @@ from channels.webchat.events import CHANNEL
 from channels.webchat.inbound import parser
 from channels.webchat.presence import Presence
 from channels.webchat.settings import WebchatSettings
+from core.loop import background
 from core.services import Services
 
 
@@ -26,17 +24,10 @@ def webchat_plugin(services: Services, settings: WebchatSettings) -> ChannelPlug
     presence = Presence(services.sessions)
     # Served ahead of the routers (switchboard.sockets): every open socket would hold their frames.
     sockets: dict[str, SocketEndpoint] = {"/webchat/ws": socket.endpoint(presence)}
-    task: asyncio.Task[None] | None = None
-
-    async def start() -> None:
-        nonlocal task
-        task = asyncio.create_task(presence.run(), name="webchat-presence")
+    start, stop_renewing = background("webchat-presence", presence.run)
 
     async def stop() -> None:
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await stop_renewing()
         await presence.close()
 
     return ChannelPlugin(
