@@ -10,9 +10,10 @@ import email.policy
 import json
 import time
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from channels.email.adapter import CHANNEL, EmailAdapter
 from channels.email.compose import Identity
@@ -27,6 +28,7 @@ from tests.fakes.telegram import FakeTelegram
 from tests.support.mailservers import ALICE, PASSWORDS, SUPPORT, MailServers
 from tests.support.servers import free_port, serve
 from tests.support.telegram import Telegram
+from tests.support.telegram_steps import text_of
 
 
 def email_settings(servers: MailServers, *, imap_security: Security = "none", **overrides: Any) -> EmailSettings:
@@ -137,12 +139,35 @@ class KeptMail:
         return kept
 
 
+@dataclass
+class MailDesk:
+    """The real app with e-mail on the test mail servers and the agents' forum on a fake Bot API."""
+
+    fake: FakeTelegram
+    telegram: Telegram
+    mail: MailServers
+    url: str
+
+    async def mails_to(self, user: str, count: int) -> list[EmailMessage]:
+        return await self.mail.wait_for_mail(user, count=count, timeout=15)
+
+    async def in_topic(self, thread_id: int, fragment: str) -> dict[str, Any]:
+        found: dict[str, Any] = await self.fake.wait_for(
+            lambda: next((m for m in self.fake.thread_messages(thread_id) if fragment in text_of(m)), None),
+            f"{fragment!r} in topic {thread_id}",
+            timeout=15,
+        )
+        return found
+
+
+D = TypeVar("D", bound=MailDesk)
+
+
 @contextlib.asynccontextmanager
 async def telegram_and_mail(
-    make_settings: Callable[..., AppSettings], mail_servers: MailServers
-) -> AsyncIterator[tuple[FakeTelegram, Telegram, str]]:
-    """The real app with e-mail on the test mail servers and the agents' forum on a fake Bot API
-    (its group pace lifted); yields the fake, the Telegram test handle and the app's URL."""
+    make_settings: Callable[..., AppSettings], mail_servers: MailServers, desk: type[D]
+) -> AsyncIterator[D]:
+    """`desk` (MailDesk or a test's own kind) over the app started for the test; its group pace lifted."""
     mail = email_settings(mail_servers, imap_poll_interval=0.5, display_name="ACME Support")
     fake, port = FakeTelegram(), free_port()
     async with serve(fake.app, access_log=False) as tg_url:
@@ -158,5 +183,5 @@ async def telegram_and_mail(
         )
         app = build_app(settings)
         async with serve(app, port=port) as url:
-            yield fake, Telegram(fake, settings, url, app.state.services), url
+            yield desk(fake, Telegram(fake, settings, url, app.state.services), mail_servers, url)
     await fake.close()

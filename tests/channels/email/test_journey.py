@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Any
 
 import httpx
 import pytest
@@ -21,43 +19,22 @@ import pytest
 from core.settings import Settings
 from switchboard.settings import AppSettings
 from tests.channels.email import samples
-from tests.channels.email.helpers import telegram_and_mail
-from tests.fakes.telegram import FakeTelegram
+from tests.channels.email.helpers import MailDesk, telegram_and_mail
 from tests.support.mailservers import ALICE, BOB, SUPPORT, MailServers
-from tests.support.telegram import Telegram
 from tests.support.telegram_steps import text_of, topic_of
 
 NUMBER = re.compile(r"\[#(\d+)\]")
 
 
-@dataclass
-class Desk:
-    fake: FakeTelegram
-    telegram: Telegram
-    mail: MailServers
-    url: str
-
-    async def mails_to(self, user: str, count: int) -> list[EmailMessage]:
-        return await self.mail.wait_for_mail(user, count=count, timeout=15)
-
-    async def in_topic(self, thread_id: int, fragment: str) -> dict[str, Any]:
-        found: dict[str, Any] = await self.fake.wait_for(
-            lambda: next((m for m in self.fake.thread_messages(thread_id) if fragment in text_of(m)), None),
-            f"{fragment!r} in topic {thread_id}",
-            timeout=15,
-        )
-        return found
-
-
 @pytest.fixture
 async def desk(
     make_settings: Callable[..., AppSettings], migrated: Settings, mail_servers: MailServers
-) -> AsyncIterator[Desk]:
-    async with telegram_and_mail(make_settings, mail_servers) as (fake, telegram, url):
-        yield Desk(fake, telegram, mail_servers, url)
+) -> AsyncIterator[MailDesk]:
+    async with telegram_and_mail(make_settings, mail_servers, MailDesk) as desk:
+        yield desk
 
 
-async def first_request(desk: Desk, customer: str) -> tuple[int, EmailMessage]:
+async def first_request(desk: MailDesk, customer: str) -> tuple[int, EmailMessage]:
     request = samples.thunderbird(sender=f"Customer <{customer}>", screenshot=samples.PNG)
     await desk.mail.send_mail(request, sender=customer, to=[SUPPORT])
     [reply] = await desk.mails_to(customer, 1)
@@ -66,7 +43,7 @@ async def first_request(desk: Desk, customer: str) -> tuple[int, EmailMessage]:
     return int(match.group(1)), reply
 
 
-async def test_a_customer_mails_support_and_is_answered_in_one_thread(desk: Desk) -> None:
+async def test_a_customer_mails_support_and_is_answered_in_one_thread(desk: MailDesk) -> None:
     number, auto = await first_request(desk, BOB)
     body = auto.get_content()
     assert auto["From"] == f"ACME Support <{SUPPORT}>" and auto["Auto-Submitted"] == "auto-replied"
@@ -121,7 +98,7 @@ async def test_a_customer_mails_support_and_is_answered_in_one_thread(desk: Desk
     assert status == "in_progress"
 
 
-async def test_out_of_office_and_a_bounce_get_no_answer_and_the_bounce_fails_our_mail(desk: Desk) -> None:
+async def test_out_of_office_and_a_bounce_get_no_answer_and_the_bounce_fails_our_mail(desk: MailDesk) -> None:
     number, auto = await first_request(desk, ALICE)
     topic = await topic_of(desk.telegram, number)
     ooo = samples.thunderbird(

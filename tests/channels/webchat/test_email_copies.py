@@ -12,7 +12,6 @@ import itertools
 import json
 import re
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
 from typing import Any
@@ -27,36 +26,20 @@ from core.db import transaction
 from core.settings import Settings
 from core.timeutil import utcnow
 from switchboard.settings import AppSettings
-from tests.channels.email.helpers import telegram_and_mail
+from tests.channels.email.helpers import MailDesk, telegram_and_mail
 from tests.channels.webchat.conftest import StartChat
 from tests.channels.webchat.images import png_image
 from tests.channels.webchat.test_browser import ARTIFACTS, report_with_screenshot
 from tests.channels.webchat.test_widget_accessibility import serious_violations
 from tests.channels.webchat.visitor import Visitor
-from tests.fakes.telegram import FakeTelegram
 from tests.support.mailservers import ALICE, BOB, REJECTED, SUPPORT, MailServers
-from tests.support.telegram import Telegram
 from tests.support.telegram_steps import text_of, topic_of
 
 NUMBER = re.compile(r"#(\d+)")
 _mail_ids = itertools.count(1)
 
 
-@dataclass
-class Desk:
-    fake: FakeTelegram
-    telegram: Telegram
-    mail: MailServers
-    url: str
-
-    async def in_topic(self, thread_id: int, fragment: str) -> dict[str, Any]:
-        found: dict[str, Any] = await self.fake.wait_for(
-            lambda: next((m for m in self.fake.thread_messages(thread_id) if fragment in text_of(m)), None),
-            f"{fragment!r} in topic {thread_id}",
-            timeout=15,
-        )
-        return found
-
+class Desk(MailDesk):
     async def visitor(self, address: str) -> WebchatVisitor:
         [row] = await self.telegram.query(select(WebchatVisitor).where(col(WebchatVisitor.id) > 0))
         visitor: WebchatVisitor = row[0]
@@ -79,8 +62,8 @@ class Desk:
 async def desk(
     make_settings: Callable[..., AppSettings], migrated: Settings, mail_servers: MailServers
 ) -> AsyncIterator[Desk]:
-    async with telegram_and_mail(make_settings, mail_servers) as (fake, telegram, url):
-        yield Desk(fake, telegram, mail_servers, url)
+    async with telegram_and_mail(make_settings, mail_servers, Desk) as desk:
+        yield desk
 
 
 async def leave_email(visitor: Visitor, address: str | None) -> dict[str, Any]:
