@@ -31,7 +31,7 @@ from pathlib import Path
 import httpx
 
 from bench.process import wait_ready
-from bench.telegram_load import start_service
+from bench.telegram_load import start_service, wait_until
 from core.db import create_engine
 from core.migrate import upgrade
 from tests.channels.webchat.visitor import Visitor
@@ -41,14 +41,6 @@ from tests.support.servers import serve
 
 # The widget's socket from a script (no Origin header); the service's log level from the shell.
 SETTINGS = {"WEBCHAT_ALLOWED_ORIGINS": "", "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING")}
-
-
-async def wait_for(condition: object, what: str, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 def topic_of(fake: FakeTelegram, number: int) -> Topic | None:
@@ -74,8 +66,8 @@ async def setup(
             await asyncio.sleep(0.3)
 
     await asyncio.gather(*(intake(person) for person in people))
-    await wait_for(lambda: all(topic_of(fake, number) for _, number in opened), "every visitor's topic")
-    await wait_for(lambda: len(fake.topics) >= visitors + customers, "every Telegram customer's topic")
+    await wait_until(lambda: all(topic_of(fake, number) for _, number in opened), "every visitor's topic", 120)
+    await wait_until(lambda: len(fake.topics) >= visitors + customers, "every Telegram customer's topic", 120)
     by_name = {topic.name: topic for topic in fake.topics.values()}
     telegram = [(person, next(t for n, t in by_name.items() if f"at {person.id}" in n)) for person in people]
     return [(visitor, topic_of(fake, number)) for visitor, number in opened], telegram  # type: ignore[misc]
@@ -147,7 +139,7 @@ async def run(backend: str, visitors: int, customers: int, rounds: int) -> None:
             process, app_url = start_service(url, data_dir, api_url, fake, extra=SETTINGS)
             try:
                 await wait_ready(app_url, process)
-                await wait_for(lambda: fake.webhook_url.startswith(app_url), "the new webhook")
+                await wait_until(lambda: fake.webhook_url.startswith(app_url), "the new webhook", 120)
                 timings, waiting = await measure(app_url, fake, pairs, telegram, rounds)
             finally:
                 process.terminate()
