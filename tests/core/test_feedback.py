@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from core.desk import Agent
 from core.messages import AGENT_DESK
@@ -31,7 +32,7 @@ async def stored(services: Services, number: int) -> Ticket:
 async def desk_events(services: Services, kind: str) -> list[OutboxMessage]:
     async with services.sessions() as session:
         query = select(OutboxMessage).where(OutboxMessage.channel == AGENT_DESK, OutboxMessage.kind == kind)
-        return list((await session.execute(query)).scalars())
+        return list((await session.execute(query.order_by(col(OutboxMessage.id)))).scalars())
 
 
 async def test_solved_closes_and_the_rating_reaches_the_topic(services: Services) -> None:

@@ -29,6 +29,7 @@ async def test_many_visitors_from_one_address_are_locked_together(start_chat: St
             query = select(OutboxMessage).where(
                 col(OutboxMessage.channel) == AGENT_DESK, col(OutboxMessage.address) == GENERAL
             )
+            query = query.order_by(col(OutboxMessage.id))  # PostgreSQL returns updated rows in any order
             alerts = [row.payload["meta"] for row in (await session.execute(query)).scalars()]
     assert [a["key"] for a in alerts] == ["contact"] * 3 + ["contact", "address"]
     assert alerts[-1]["client_address"] == "127.0.0.1" and alerts[-1]["channel"] == "webchat"
