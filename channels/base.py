@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from fastapi import APIRouter, WebSocket
 
 from core.delivery import ChannelAdapter
+from platforms.http_guard import Door
 
 SocketEndpoint = Callable[[WebSocket], Awaitable[None]]
 
@@ -19,5 +20,7 @@ class ChannelPlugin:
     router: APIRouter | None = None
     # WebSocket endpoints by path, served ahead of the routers (switchboard.sockets): cheaper per socket.
     sockets: dict[str, SocketEndpoint] = field(default_factory=dict)
+    # POST endpoints by path (webhooks), served ahead of the routers too: each acknowledgement is cheaper.
+    doors: dict[str, Door] = field(default_factory=dict)
     start: Callable[[], Awaitable[None]] | None = None
     stop: Callable[[], Awaitable[None]] | None = None

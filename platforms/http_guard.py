@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import Request
-from fastapi.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 from core.textsafe import scrub
 
@@ -21,6 +22,10 @@ MAX_DEPTH = 64
 # Strings are skipped when counting brackets; escapes inside them (\" \\) keep them closed right.
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _BRACKET = re.compile(r"[\[\]{}]")
+
+
+Door = Callable[[Request], Awaitable[Response]]
+"""A channel's POST endpoint served ahead of the routers (a webhook): the request in, the answer out."""
 
 
 class Refused(Exception):
@@ -69,11 +74,23 @@ def clean(value: Any) -> Any:
 
 def parse_json(body: bytes, *, max_depth: int = MAX_DEPTH) -> Any:
     """Parse a request body: invalid UTF-8 replaced, depth capped, surrogates cleaned; else 400."""
+    return read_json(body, max_depth=max_depth)[0]
+
+
+def read_json(body: bytes, *, max_depth: int = MAX_DEPTH) -> tuple[Any, str]:
+    """`parse_json`, and the text to keep: the body's own when nothing needed cleaning.
+
+    The checks cost little on the common body: only one with more brackets than `max_depth` can
+    nest past it, and only one with a `\\uD8xx`-style escape can hold a lone surrogate.
+    """
     text = body.decode("utf-8", errors="replace")
-    if nesting_depth(text) > max_depth:
+    if text.count("{") + text.count("[") > max_depth and nesting_depth(text) > max_depth:
         raise Refused(400, f"JSON nested deeper than {max_depth} levels")
     try:
         value = json.loads(text)
     except (ValueError, RecursionError) as error:
         raise Refused(400, f"body is not JSON: {error}") from None
-    return clean(value)
+    if "\\ud" in text or "\\uD" in text:
+        value = clean(value)
+        text = json.dumps(value, ensure_ascii=False)
+    return value, text

@@ -14,7 +14,7 @@ from core.settings import Settings
 from switchboard import cluster, health, observability
 from switchboard.plugins import registry
 from switchboard.settings import AppSettings
-from switchboard.sockets import SocketRoutes
+from switchboard.sockets import ChannelDoors
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +76,12 @@ def build_app(settings: AppSettings | Settings | None = None) -> FastAPI:
     app = FastAPI(title="Switchboard", lifespan=lifespan)
     app.state.services = services
     app.state.settings = app_settings
-    # Added first, so it sits inside observability's middlewares: those still see every socket.
-    app.add_middleware(SocketRoutes, sockets={path: fn for plugin in plugins for path, fn in plugin.sockets.items()})
+    # Added first, so it sits inside observability's middlewares: those still see every socket and webhook.
+    app.add_middleware(
+        ChannelDoors,
+        sockets={path: fn for plugin in plugins for path, fn in plugin.sockets.items()},
+        doors={path: fn for plugin in plugins for path, fn in plugin.doors.items()},
+    )
     app.include_router(health.router)
     observability.install(app, services)
     for plugin in plugins:

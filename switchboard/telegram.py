@@ -19,12 +19,12 @@ from core.services import Services
 from platforms.telegram.context import BotContext
 from platforms.telegram.dispatcher import build_dispatcher
 from platforms.telegram.limiter import LocalRateLimiter, RateLimiter, telegram_rules
-from platforms.telegram.runtime import TelegramRuntime
+from platforms.telegram.runtime import WEBHOOK_PATH, TelegramRuntime
 from platforms.telegram.sender import Sender
 from platforms.telegram.session import BotSession
 from platforms.telegram.settings import TelegramSettings
 from platforms.telegram.updates import TelegramInbox
-from platforms.telegram.webhook import webhook_router
+from platforms.telegram.webhook import webhook_door
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ def telegram_plugin(services: Services, settings: TelegramSettings) -> ChannelPl
     plugin = ChannelPlugin(
         name=CHANNEL,
         adapters={**customers.adapters, **desk.adapters},
-        router=webhook_router(runtime) if core.public_url else None,
+        doors={WEBHOOK_PATH: webhook_door(runtime)} if core.public_url else {},
         start=lambda: start(runtime),
         stop=lambda: stop(runtime),
     )

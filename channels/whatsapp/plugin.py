@@ -12,7 +12,7 @@ from channels.whatsapp.graph import GraphClient
 from channels.whatsapp.inbound import InboundHandler
 from channels.whatsapp.payload import parse_batch
 from channels.whatsapp.settings import WhatsAppSettings
-from channels.whatsapp.webhook import webhook_router
+from channels.whatsapp.webhook import WEBHOOK_PATH, webhook_door, webhook_router
 from core.messages import InboundMessage
 from core.services import Services
 
@@ -53,6 +53,7 @@ def whatsapp_plugin(services: Services, whatsapp: WhatsAppSettings) -> ChannelPl
         adapters={
             CHANNEL: WhatsAppAdapter(graph, services.sessions, services.files, whatsapp, settings.default_language)
         },
-        router=webhook_router(whatsapp, services.inbox),
+        router=webhook_router(whatsapp),
+        doors={WEBHOOK_PATH: webhook_door(whatsapp, services.inbox)},
         stop=stop,
     )

@@ -7,15 +7,16 @@ import json
 import secrets
 from typing import Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from channels.whatsapp.inbound import CHANNEL
 from channels.whatsapp.payload import Batch, PayloadError, parse_batch
 from channels.whatsapp.settings import WhatsAppSettings
 from channels.whatsapp.signature import valid_signature
 from core.inbox import Inbox
-from platforms.http_guard import Refused, parse_json, read_body
+from platforms.http_guard import Door, Refused, read_body, read_json
 
 # Meta's notifications are a few kilobytes; refuse to buffer anything near this before checking it.
 MAX_BODY = 3 * 1024 * 1024
@@ -29,7 +30,11 @@ def event_key(payload: dict[str, Any], batch: Batch) -> tuple[str, str]:
     return digest, senders[0] if senders else ""
 
 
-def webhook_router(settings: WhatsAppSettings, inbox: Inbox) -> APIRouter:
+WEBHOOK_PATH = "/whatsapp/webhook"
+
+
+def webhook_router(settings: WhatsAppSettings) -> APIRouter:
+    """Meta's GET handshake; the notifications come through `webhook_door`."""
     router = APIRouter(prefix="/whatsapp")
 
     @router.get("/webhook")
@@ -45,7 +50,12 @@ def webhook_router(settings: WhatsAppSettings, inbox: Inbox) -> APIRouter:
             return PlainTextResponse(params.get("hub.challenge", ""))
         return PlainTextResponse("verification failed", status_code=403)
 
-    @router.post("/webhook")
+    return router
+
+
+def webhook_door(settings: WhatsAppSettings, inbox: Inbox) -> Door:
+    """POST /whatsapp/webhook, served ahead of the routers (switchboard.sockets.ChannelDoors)."""
+
     async def receive(request: Request) -> Response:
         header = request.headers.get("x-hub-signature-256")
         if not header:
@@ -58,14 +68,14 @@ def webhook_router(settings: WhatsAppSettings, inbox: Inbox) -> APIRouter:
             return JSONResponse({"error": "invalid X-Hub-Signature-256"}, status_code=403)
         try:
             # The signature covers the raw bytes; what is kept is the parsed, cleaned payload.
-            payload = parse_json(body)
+            payload, text = read_json(body)
             batch = parse_batch(payload)
         except Refused as refused:
             return refused.response()
         except PayloadError as error:
             return JSONResponse({"error": str(error)}, status_code=400)
         external_id, conversation = event_key(payload, batch)
-        await inbox.store(CHANNEL, external_id, conversation, json.dumps(payload, ensure_ascii=False))
+        await inbox.store(CHANNEL, external_id, conversation, text)
         return JSONResponse({"status": "received"})
 
-    return router
+    return receive

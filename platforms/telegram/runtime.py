@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
@@ -28,9 +29,9 @@ class TelegramRuntime:
         # Without a configured secret the webhook still gets one: nobody else may post updates.
         self.webhook_secret = webhook_secret or secrets.token_urlsafe(32)
         self._poller: asyncio.Task[None] | None = None
-        # Keeps a received update durably (platforms/telegram/updates.py: the core inbox); until
-        # one is set, updates are handled at once.
-        self.accept: Callable[[dict[str, Any]], Awaitable[None]] | None = None
+        # Keeps a received update (parsed, and the JSON text to store) durably
+        # (platforms/telegram/updates.py: the core inbox); until one is set, updates are handled at once.
+        self.accept: Callable[[dict[str, Any], str], Awaitable[None]] | None = None
 
     @property
     def bot(self) -> Bot:
@@ -90,7 +91,8 @@ class TelegramRuntime:
             if self.accept is not None and updates:
                 try:
                     accept = self.accept
-                    await asyncio.gather(*(accept(u.model_dump(mode="json", exclude_unset=True)) for u in updates))
+                    dumped = [u.model_dump(mode="json", exclude_unset=True) for u in updates]
+                    await asyncio.gather(*(accept(d, json.dumps(d, ensure_ascii=False)) for d in dumped))
                 except Exception:
                     # Not stored: the same updates come again with the same offset.
                     log.exception("telegram: storing %s updates failed; fetching them again", len(updates))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aiogram.types import Update
@@ -43,11 +42,10 @@ class TelegramInbox:
         inbox.register(INBOX_CHANNEL, self.handle)
         runtime.accept = self.store
 
-    async def store(self, payload: dict[str, Any]) -> None:
-        """Keep one update (a repeat of a stored one is dropped); returns once it is durable."""
-        await self.inbox.store(
-            INBOX_CHANNEL, str(update_id_of(payload)), conversation_of(payload), json.dumps(payload, ensure_ascii=False)
-        )
+    async def store(self, payload: dict[str, Any], text: str) -> None:
+        """Keep one update, `text` being its JSON (a repeat of a stored one is dropped); returns
+        once it is durable."""
+        await self.inbox.store(INBOX_CHANNEL, str(update_id_of(payload)), conversation_of(payload), text)
 
     async def handle(self, payload: str) -> list[InboundMessage]:
         # The dispatcher's handlers reach the desk themselves (customers' messages, agents' actions).

@@ -1,4 +1,8 @@
-"""POST /telegram/webhook: updates pushed by Telegram, accepted only with the secret we gave it."""
+"""POST /telegram/webhook: updates pushed by Telegram, accepted only with the secret we gave it.
+
+A door served ahead of the routers (switchboard.sockets.ChannelDoors): Telegram waits for each
+acknowledgement before it sends more, so the cheaper it is, the sooner a burst is stored.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,12 @@ import logging
 import secrets
 
 from aiogram.types import Update
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
-from platforms.http_guard import Refused, parse_json, read_body
-from platforms.telegram.runtime import WEBHOOK_PATH, TelegramRuntime
+from platforms.http_guard import Door, Refused, read_body, read_json
+from platforms.telegram.runtime import TelegramRuntime
 from platforms.telegram.updates import NotAnUpdate, update_id_of
 
 log = logging.getLogger(__name__)
@@ -20,16 +24,13 @@ log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024
 
 
-def webhook_router(runtime: TelegramRuntime) -> APIRouter:
-    router = APIRouter()
-
-    @router.post(WEBHOOK_PATH, include_in_schema=False)
-    async def telegram_webhook(request: Request) -> JSONResponse:
+def webhook_door(runtime: TelegramRuntime) -> Door:
+    async def telegram_webhook(request: Request) -> Response:
         given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
         if not secrets.compare_digest(given.encode(), runtime.webhook_secret.encode()):
             return JSONResponse({"detail": "forbidden"}, status_code=403)
         try:
-            payload = parse_json(await read_body(request, MAX_BODY))
+            payload, text = read_json(await read_body(request, MAX_BODY))
         except Refused as refused:
             return refused.response()
         if runtime.accept is not None:
@@ -38,7 +39,7 @@ def webhook_router(runtime: TelegramRuntime) -> APIRouter:
                 update_id_of(payload)
             except NotAnUpdate:
                 return JSONResponse({"detail": "not a Telegram update"}, status_code=400)
-            await runtime.accept(payload)
+            await runtime.accept(payload, text)
             return JSONResponse({})
         try:
             update = Update.model_validate(payload, context={"bot": runtime.bot})
@@ -52,4 +53,4 @@ def webhook_router(runtime: TelegramRuntime) -> APIRouter:
             return JSONResponse({"detail": "failed, retry"}, status_code=500)
         return JSONResponse({})
 
-    return router
+    return telegram_webhook
