@@ -7,9 +7,11 @@ Two server processes under the same uvicorn: a bare endpoint that parses the JSO
 `{}`, and `switchboard serve` with Telegram (webhook mode, secret) and WhatsApp (signed calls) on,
 their platforms faked in this process. Each target gets `--requests` POSTs with distinct update ids /
 message ids from `--connections` keep-alive connections of a small raw HTTP/1.1 client (bodies and
-signatures are built beforehand, so the client costs little). Printed per target: req/s, p50/p99
-latency and the ratio of req/s to the bare endpoint's; then how long the app took to handle what it
-had acknowledged (the inbox drained).
+signatures are built beforehand, so the client costs little), after `--warmup` unmeasured ones
+(a process's first requests pay for imports and compiled statements once) and once the app is
+quiet again (nothing pending in the inbox, nothing due in the outbox). Printed per target: req/s,
+p50/p99 latency and the ratio of req/s to the bare endpoint's; then how long the app took to
+handle what it had acknowledged (the inbox drained).
 """
 
 from __future__ import annotations
@@ -17,26 +19,27 @@ from __future__ import annotations
 import argparse
 import asyncio
 import concurrent.futures
+import contextlib
 import json
 import multiprocessing
 import os
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from sqlalchemy import func, select
-from sqlmodel import col
+from sqlalchemy import text
 
 from bench.process import wait_ready
 from channels.whatsapp.signature import sign
-from core.db import create_engine, create_session_factory
+from core.db import create_engine
 from core.migrate import upgrade
-from core.models import InboxEvent
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.whatsapp import FakeWhatsApp
 from tests.fakes.whatsapp_payloads import message, notification
@@ -139,14 +142,31 @@ def start(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", *command], env=env)
 
 
-async def pending(url: str) -> int:
+INBOX_PENDING = "SELECT count(*) FROM inbox_event WHERE status = 'pending'"
+# Due now: not the agents' group's backlog that Telegram's pacing spreads over minutes.
+OUTBOX_DUE = "SELECT count(*) FROM outboxmessage WHERE status = 'PENDING' AND next_attempt_at <= :now"
+
+
+async def pending(url: str, query: str = INBOX_PENDING) -> int:
+    now = datetime.now(UTC)
+    if url.startswith("sqlite"):
+        # A plain read: the service's engine would BEGIN IMMEDIATE and, from this busy process,
+        # hold the write lock long enough to stall the app's writers.
+        with contextlib.closing(sqlite3.connect(url.partition(":///")[2])) as connection:
+            return int(connection.execute(query, {"now": now.replace(tzinfo=None).isoformat(sep=" ")}).fetchone()[0])
     engine = create_engine(url)
     try:
-        async with create_session_factory(engine)() as session:
-            query = select(func.count()).select_from(InboxEvent).where(col(InboxEvent.status) == "pending")
-            return int((await session.execute(query)).scalar_one())
+        async with engine.connect() as connection:
+            return int((await connection.execute(text(query), {"now": now})).scalar_one())
     finally:
         await engine.dispose()
+
+
+async def quiet(url: str, timeout: float = 120) -> None:
+    """Until the inbox is drained and the outbox has nothing due: the next load meets an idle app."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and (await pending(url) or await pending(url, OUTBOX_DUE)):
+        await asyncio.sleep(0.5)
 
 
 async def drain(url: str, timeout: float = 600) -> tuple[float, int]:
@@ -156,7 +176,7 @@ async def drain(url: str, timeout: float = 600) -> tuple[float, int]:
     return time.monotonic() - start, left
 
 
-async def run(backend: str, count: int, connections: int, customers: int) -> None:
+async def run(backend: str, count: int, connections: int, customers: int, warmup: int, only: str) -> None:
     telegram, whatsapp = FakeTelegram(), FakeWhatsApp()
     base = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WHATSAPP_", "DATABASE_", "REDIS_"))}
     with tempfile.TemporaryDirectory() as tmp:
@@ -189,26 +209,38 @@ async def run(backend: str, count: int, connections: int, customers: int) -> Non
                 await wait_ready(f"http://127.0.0.1:{app_port}", processes[1])
                 await asyncio.sleep(1)  # the bare server starts faster; let both settle
                 targets = {
-                    "bare FastAPI": (bare_port, [request_bytes("/hook", b'{"update_id": 1}', {})] * count),
-                    "telegram webhook": (app_port, telegram_requests(telegram, count, customers)),
-                    "whatsapp webhook": (app_port, whatsapp_requests(whatsapp, count, customers)),
+                    "bare FastAPI": (bare_port, [request_bytes("/hook", b'{"update_id": 1}', {})] * (warmup + count)),
+                    "telegram webhook": (app_port, telegram_requests(telegram, warmup + count, customers)),
+                    "whatsapp webhook": (app_port, whatsapp_requests(whatsapp, warmup + count, customers)),
                 }
-                print(f"backend {backend}, {count} requests per target, {connections} connections")
+                print(
+                    f"backend {backend}, {count} requests per target after {warmup} to warm up,"
+                    f" {connections} connections",
+                    flush=True,
+                )
                 baseline = 0.0
                 for name, (port, requests) in targets.items():
-                    numbers = await load(port, requests, connections)
+                    if only and only not in name and "bare" not in name:
+                        continue
+                    if warmup:
+                        await load(port, requests[:warmup], connections)
+                        if port == app_port:
+                            await quiet(url)
+                    numbers = await load(port, requests[warmup:], connections)
                     baseline = baseline or numbers["rps"]
                     ratio = numbers["rps"] / baseline
                     print(
                         f"  {name:18} {numbers['rps']:8.0f} req/s  p50 {numbers['p50_ms']:6.1f} ms"
-                        f"  p99 {numbers['p99_ms']:6.1f} ms  ({ratio:.0%} of bare)"
+                        f"  p99 {numbers['p99_ms']:6.1f} ms  ({ratio:.0%} of bare)",
+                        flush=True,
                     )
                     if port == app_port:
                         # Each door on a quiet app: what it acknowledged is handled before the next.
                         drained, left = await drain(url)
                         print(
                             f"  {'':18} inbox drained {drained:.1f} s after the last acknowledgement"
-                            + (f" ({left} still pending)" if left else "")
+                            + (f" ({left} still pending)" if left else ""),
+                            flush=True,
                         )
             finally:
                 for process in processes:
@@ -221,10 +253,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=3000, help="POSTs per target")
     parser.add_argument("--connections", type=int, default=32)
+    # Fewer than --customers: each warm-up sender writes once, so its answers leave no backlog
+    # paced per recipient (WhatsApp's pair limit) for the measured load to compete with.
+    parser.add_argument("--warmup", type=int, default=100, help="unmeasured POSTs per target first")
+    parser.add_argument("--only", choices=["telegram", "whatsapp"], help="the bare endpoint and this webhook")
     parser.add_argument("--customers", type=int, default=200, help="distinct senders the requests rotate over")
     parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
     args = parser.parse_args()
-    asyncio.run(run(args.backend, args.requests, args.connections, args.customers))
+    asyncio.run(run(args.backend, args.requests, args.connections, args.customers, args.warmup, args.only or ""))
 
 
 if __name__ == "__main__":
