@@ -48,7 +48,8 @@ def message_id(key: bytes, outbox_id: int, domain: str) -> str:
 
 def subject(message: OutboundMessage, thread: Thread | None) -> str:
     if thread is None:
-        return texts("subject.default", message.language)
+        given = message.meta.get("subject")
+        return given if isinstance(given, str) and given else texts("subject.default", message.language)
     return f"Re: {thread.subject} [#{thread.number}]"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from html import escape
 from importlib.resources import files
 from typing import Annotated
 from urllib.parse import quote
@@ -10,7 +11,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Header, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from channels.webchat import activity, events, visitors
+from channels.webchat import activity, away, events, visitors
 from channels.webchat.inbound import CLIENT_ID, Upload, VisitorMessage, receive
 from channels.webchat.models import WebchatVisitor
 from channels.webchat.origins import allowed_origins
@@ -24,6 +25,17 @@ router = APIRouter()
 STATIC = files("webchat") / "static"
 ASSETS = {"widget.js": "text/javascript; charset=utf-8", "widget.css": "text/css; charset=utf-8"}
 ICON_CACHE = {"Cache-Control": "public, max-age=86400"}
+# A confirmation link's page: never cached, never indexed, and the token never sent on as a referrer.
+PAGE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
+PAGE = """<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>{title}</title>
+<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;color:#222}}
+button{{padding:.4rem 1rem}}</style></head>
+<body><h1>{title}</h1><p>{text}</p>{form}</body></html>
+"""
 
 
 def _services(request: Request) -> Services:
@@ -52,6 +64,37 @@ async def _visitor(request: Request, authorization: str | None) -> WebchatVisito
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 async def demo_page() -> HTMLResponse:
     return HTMLResponse((STATIC / "demo.html").read_text(encoding="utf-8"))
+
+
+def _page(request: Request, key: str, *, status: int = 200, form: str = "", **values: object) -> HTMLResponse:
+    language = pick_language(request.headers.get("accept-language"), _services(request).settings.default_language)
+    body = PAGE.format(
+        lang=language,
+        title=escape(texts("email.confirm.title", language)),
+        text=escape(texts(key, language, **values)),
+        form=form and form.format(button=escape(texts("email.confirm.button", language))),
+    )
+    return HTMLResponse(body, status_code=status, headers=PAGE_HEADERS)
+
+
+@router.get(away.CONFIRM_PATH + "/{token}", response_class=HTMLResponse, include_in_schema=False)
+async def email_confirm_page(request: Request, token: str) -> HTMLResponse:
+    """The link mailed to an address left in the widget: a button, not the confirmation itself
+    (mail scanners open links; only a person presses the button)."""
+    address = await away.pending(_services(request).sessions, token)
+    if address is None:
+        return _page(request, "email.confirm.unknown", status=404)
+    return _page(
+        request, "email.confirm.ask", form='<form method="post"><button>{button}</button></form>', email=address
+    )
+
+
+@router.post(away.CONFIRM_PATH + "/{token}", response_class=HTMLResponse, include_in_schema=False)
+async def email_confirm(request: Request, token: str) -> HTMLResponse:
+    address = await away.confirm(_services(request).sessions, token)
+    if address is None:
+        return _page(request, "email.confirm.unknown", status=404)
+    return _page(request, "email.confirm.done", email=address)
 
 
 @router.get("/favicon.ico", include_in_schema=False)

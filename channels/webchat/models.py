@@ -23,8 +23,13 @@ class WebchatVisitor(SQLModel, table=True):
     # A site user id whose HMAC the site signed; links the visitor to that user's contact.
     user_id: str | None = Field(default=None, max_length=128, index=True)
     last_seq: int = 0
-    # Where replies also go while the visitor is away (they left it in the widget; optional).
+    # Where replies also go while the visitor is away (they left it in the widget and confirmed it
+    # from the link mailed to it; optional).
     email: str | None = Field(default=None, max_length=254)
+    # An address left in the widget, until the link mailed to it is opened (whoever types an address
+    # must not make us mail a stranger); the link's token, hashed as the visitor's own.
+    email_pending: str | None = Field(default=None, max_length=254)
+    email_token_hash: str | None = Field(default=None, unique=True, index=True, max_length=64)
     # The widget asked once: answered or skipped, it never asks again.
     email_asked: bool = False
     # A socket of this visitor is open somewhere until then (renewed while it is); kept only for

@@ -119,7 +119,8 @@ class Connection:
 
     async def answer_email(self, frame: dict[str, Any]) -> None:
         """The visitor's answer to "leave your e-mail": an address, or `skip`; asked once only."""
-        if not away.mail_on(self.services.adapters):
+        public_url = self.services.settings.public_url
+        if not away.asking(self.services.adapters, public_url):
             await self.send({"type": "email", "status": "closed"})
             return
         address = None
@@ -129,12 +130,18 @@ class Connection:
             except away.BadAddress:
                 await self.send({"type": "email", "status": "error", "message": texts("email.invalid", self.language)})
                 return
-        if not await away.answer(self.services.sessions, self.visitor, address):
+        token = await away.answer(self.services.sessions, self.visitor, address)
+        if token is False:
             await self.send({"type": "email", "status": "closed"})  # answered before, maybe in another tab
             return
-        if address is not None:
+        if address is not None and isinstance(token, str):
             assert self.visitor.id is not None
+            link = away.confirm_link(public_url, token)
+            await self.services.desk.send_copy(
+                away.confirmation(address, link, self.language), key=f"webchat-confirm:{self.visitor.id}"
+            )
             await self.presence.watch(self.visitor.id)
+            # "saved": kept, and used once its owner opens the link just mailed to it.
             await self.send({"type": "email", "status": "saved", "email": address})
         else:
             await self.send({"type": "email", "status": "skipped"})
@@ -170,7 +177,7 @@ async def _welcome(connection: Connection, token: str | None, reset: bool) -> di
     active = token is None and await activity.in_progress(services.sessions, visitor)
     frame = {"type": "welcome", "token": token, "last": visitor.last_seq, "reset": reset, "active": active}
     # Offered once: the widget shows the question after the visitor's request has its number.
-    frame["email_offer"] = not visitor.email_asked and away.mail_on(services.adapters)
+    frame["email_offer"] = not visitor.email_asked and away.asking(services.adapters, services.settings.public_url)
     if visitor.last_seq == 0:
         greeting = of_app(connection.socket.app.state).greeting
         frame["greeting"] = greeting or texts("greeting", connection.language)

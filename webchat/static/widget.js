@@ -19,7 +19,7 @@
       support: "Support", unread: " ({n} unread)", log: "Conversation", choices: "Options",
       fileFailed: "The file could not be sent.", download: "Download",
       emailAsk: "Leave your e-mail to get replies when you are away (optional).", emailLabel: "Your e-mail",
-      emailSave: "Save", emailSkip: "No, thanks", emailSaved: "While you are away, replies also go to {email}."
+      emailSave: "Save", emailSkip: "No, thanks", emailSaved: "We sent a link to {email}: open it to get replies there while you are away."
     },
     ru: {
       title: "Поддержка", open: "Открыть чат поддержки", close: "Закрыть чат", input: "Ваше сообщение",
@@ -29,7 +29,7 @@
       fileFailed: "Файл не удалось отправить.", download: "Скачать",
       emailAsk: "Оставьте e-mail, чтобы получать ответы, когда вас нет в чате (необязательно).",
       emailLabel: "Ваш e-mail", emailSave: "Сохранить", emailSkip: "Нет, спасибо",
-      emailSaved: "Пока вас нет в чате, ответы приходят и на {email}."
+      emailSaved: "Мы отправили ссылку на {email}: откройте её, чтобы получать туда ответы, пока вас нет в чате."
     }
   };
   var T = TEXTS[lang];

@@ -1,5 +1,6 @@
-"""A web-chat visitor who left an e-mail gets what support sends them by mail while no widget of
-theirs is connected, and their reply by mail continues the same ticket.
+"""A web-chat visitor who left an e-mail (and confirmed it from the link mailed there) gets what
+support sends them by mail while no widget of theirs is connected, and their reply by mail
+continues the same ticket.
 
 The real app with the fake Telegram forum group, the widget's real WebSocket, and real Dovecot +
 Postfix: the visitor reads their mailbox over IMAP and answers over SMTP, as a mail program would.
@@ -16,6 +17,7 @@ from datetime import timedelta
 from email.message import EmailMessage
 from typing import Any
 
+import httpx
 import pytest
 from playwright.async_api import Browser, expect
 from sqlalchemy import update
@@ -36,6 +38,7 @@ from tests.support.mailservers import ALICE, BOB, REJECTED, SUPPORT, MailServers
 from tests.support.telegram_steps import text_of, topic_of
 
 NUMBER = re.compile(r"#(\d+)")
+LINK = re.compile(r"http://\S+/webchat/email/\S+")
 _mail_ids = itertools.count(1)
 
 
@@ -51,6 +54,18 @@ class Desk(MailDesk):
         async with transaction(self.telegram.services.sessions) as session:
             await session.execute(update(WebchatVisitor).values(online_until=utcnow() + lease))
 
+    async def confirm(self, address: str) -> EmailMessage:
+        """What the owner of `address` does: open the link mailed there and press its button."""
+        [mail] = await self.mail.wait_for_mail(address, timeout=15, match=is_confirmation)
+        link = LINK.search(mail.get_content())
+        assert link is not None, mail.get_content()
+        async with httpx.AsyncClient() as client:
+            page = await client.get(link.group(0))
+            assert page.status_code == 200 and "Yes, this is my address" in page.text
+            done = await client.post(link.group(0))
+        assert done.status_code == 200 and f"replies also go to {address}" in done.text
+        return mail
+
     async def away(self, timeout: float = 10.0) -> None:
         """Until the server has seen every widget socket close (presence cleared)."""
         async with asyncio.timeout(timeout):
@@ -64,6 +79,14 @@ async def desk(
 ) -> AsyncIterator[Desk]:
     async with telegram_and_mail(make_settings, mail_servers, Desk) as desk:
         yield desk
+
+
+def is_confirmation(mail: EmailMessage) -> bool:
+    return "Confirm your e-mail" in str(mail["Subject"])
+
+
+def not_confirmation(mail: EmailMessage) -> bool:
+    return not is_confirmation(mail)
 
 
 async def leave_email(visitor: Visitor, address: str | None) -> dict[str, Any]:
@@ -99,6 +122,7 @@ async def test_an_away_visitor_gets_replies_by_mail_and_answers_by_mail_into_the
     number = await registered(visitor, "Printer jams")
     saved = await leave_email(visitor, "  Alice@Switchboard.TEST ")
     assert saved == {"type": "email", "status": "saved", "email": ALICE}
+    await desk.confirm(ALICE)
     await desk.visitor(ALICE)
     topic = await topic_of(desk.telegram, number)
     agent = desk.fake.agent("Anna")
@@ -112,7 +136,7 @@ async def test_an_away_visitor_gets_replies_by_mail_and_answers_by_mail_into_the
     await visitor.close()
     await desk.away()
     await agent.send("/ask Which floor is the printer on?", thread_id=topic.thread_id)
-    [asked] = await desk.mail.wait_for_mail(ALICE, timeout=15)
+    [asked] = await desk.mail.wait_for_mail(ALICE, timeout=15, match=not_confirmation)
     assert asked["Subject"] == f"Re: Printer jams [#{number}]"
     assert asked["From"] == f"ACME Support <{SUPPORT}>" and asked["To"] == ALICE
     body = asked.get_content()
@@ -154,6 +178,9 @@ async def test_a_copy_the_mail_server_refuses_is_shown_to_the_agents(desk: Desk)
     visitor = await Visitor(desk.url).connect()
     number = await registered(visitor, "Badge does not open the door")
     assert (await leave_email(visitor, REJECTED))["status"] == "saved"
+    # Confirmed once, and the mailbox gone since: each copy is refused now.
+    async with transaction(desk.telegram.services.sessions) as session:
+        await session.execute(update(WebchatVisitor).values(email=REJECTED))
     topic = await topic_of(desk.telegram, number)
     await visitor.close()
     await desk.away()
@@ -161,8 +188,9 @@ async def test_a_copy_the_mail_server_refuses_is_shown_to_the_agents(desk: Desk)
     failure = await desk.in_topic(topic.thread_id, "did not receive")
     assert "550" in text_of(failure)
     # The reply and its status notice ("in progress"), each refused and each shown.
+    # (The first row: the confirmation mail, refused as well.)
     rows = [row for row in await desk.telegram.settled(timeout=15) if row[0] == "email"]
-    assert [row[2] for row in rows] == ["failed", "failed"]
+    assert [row[2] for row in rows] == ["failed", "failed", "failed"]
     failures = [m for m in desk.fake.thread_messages(topic.thread_id) if "did not receive" in text_of(m)]
     assert len(failures) == 2
 
@@ -171,6 +199,7 @@ async def test_a_socket_held_by_another_instance_keeps_replies_off_mail_until_it
     visitor = await Visitor(desk.url).connect()
     number = await registered(visitor, "Projector flickers")
     await leave_email(visitor, ALICE)
+    await desk.confirm(ALICE)
     topic = await topic_of(desk.telegram, number)
     await visitor.close()
     await desk.away()
@@ -179,7 +208,7 @@ async def test_a_socket_held_by_another_instance_keeps_replies_off_mail_until_it
     await desk.hold(timedelta(seconds=60))  # another instance's socket, renewed there
     await agent.send("Is it the one in room 2?", thread_id=topic.thread_id)
     rows = await desk.telegram.settled(timeout=15)
-    assert [row for row in rows if row[0] == "email"] == []
+    assert [row[2] for row in rows if row[0] == "email"] == ["sent"]  # the confirmation link, no copy
 
     await desk.hold(timedelta(seconds=-1))  # that instance died: its lease ran out
     await agent.send("We bring a spare one.", thread_id=topic.thread_id)
@@ -236,7 +265,8 @@ async def test_the_widget_asks_once_for_an_email_and_replies_come_by_mail_after_
     assert await serious_violations(page) == [], "a refused address"
     await field.fill("alice@switchboard.test")
     await page.get_by_role("button", name="Save").click()
-    await expect(page.get_by_text(f"While you are away, replies also go to {ALICE}.")).to_be_visible()
+    await expect(page.get_by_text(f"We sent a link to {ALICE}: open it")).to_be_visible()
+    await desk.confirm(ALICE)
     await desk.visitor(ALICE)
     await page.screenshot(path=str(ARTIFACTS / "webchat-email-saved.png"))
 
@@ -255,3 +285,36 @@ async def test_the_widget_asks_once_for_an_email_and_replies_come_by_mail_after_
         ALICE, timeout=15, match=lambda m: "The reader is replaced" in m.get_content()
     )
     assert f"[#{number}]" in mail["Subject"]
+
+
+async def test_an_address_gets_nothing_but_the_link_until_its_owner_confirms_it(desk: Desk) -> None:
+    visitor = await Visitor(desk.url).connect()
+    number = await registered(visitor, "Wi-Fi drops")
+    assert (await leave_email(visitor, BOB))["status"] == "saved"  # someone else's address, typed in
+    [mail] = await desk.mail.wait_for_mail(BOB, timeout=15, match=is_confirmation)
+    assert mail["Auto-Submitted"] == "auto-replied" and mail["From"] == f"ACME Support <{SUPPORT}>"
+    link = LINK.search(mail.get_content())
+    assert link is not None and "If it was not you, ignore this mail" in mail.get_content()
+    topic = await topic_of(desk.telegram, number)
+    await visitor.close()
+    await desk.away()
+    agent = desk.fake.agent("Anna")
+
+    await agent.send("Which access point?", thread_id=topic.thread_id)
+    rows = await desk.telegram.settled(timeout=15)
+    assert [row[2] for row in rows if row[0] == "email"] == ["sent"]  # the link only: no copy
+    async with httpx.AsyncClient() as client:
+        page = await client.get(link.group(0))  # what a mail scanner does: no confirmation yet
+        assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+        [row] = await desk.telegram.query(select(WebchatVisitor.email, WebchatVisitor.email_pending))
+        assert tuple(row) == (None, BOB)
+        guessed = await client.post(link.group(0)[:-4] + "AAAA")
+        assert guessed.status_code == 404 and "not valid" in guessed.text
+        assert (await client.post(link.group(0))).status_code == 200
+        assert (await client.post(link.group(0))).status_code == 404  # each link works once
+        ru = await client.get(link.group(0), headers={"Accept-Language": "ru-RU,ru;q=0.9"})
+        assert ru.status_code == 404 and "Ссылка недействительна" in ru.text
+
+    await agent.send("We restarted the access point.", thread_id=topic.thread_id)
+    [copy] = await desk.mail.wait_for_mail(BOB, timeout=15, match=not_confirmation)
+    assert "We restarted the access point." in copy.get_content() and "Which access point?" not in copy.get_content()
