@@ -18,16 +18,28 @@ async def stored(services: Services, visitor_id: int | None) -> WebchatVisitor:
     return row
 
 
+async def confirmed(services: Services, visitor: WebchatVisitor, address: str) -> WebchatVisitor:
+    """The visitor left `address` and its owner opened the link mailed there."""
+    token = await away.answer(services.sessions, visitor, address)
+    assert isinstance(token, str)
+    assert await away.confirm(services.sessions, token) == address
+    return await stored(services, visitor.id)
+
+
 async def test_only_visitors_with_an_email_are_written_and_the_last_socket_clears_them(
     migrated: Settings, services: Services
 ) -> None:
     presence = Presence(services.sessions)
     plain, _ = await visitors.create(services.sessions)
+    unconfirmed, _ = await visitors.create(services.sessions)
+    await away.answer(services.sessions, unconfirmed, "bob@switchboard.test")  # left, never confirmed
     mailed, _ = await visitors.create(services.sessions)
-    await away.answer(services.sessions, mailed, "alice@switchboard.test")
-    for visitor in (plain, mailed, mailed):  # two tabs of the second
+    mailed = await confirmed(services, mailed, "alice@switchboard.test")
+    for visitor in (plain, unconfirmed, mailed, mailed):  # two tabs of the last
         await presence.join(visitor)
+    await presence.renew()
     assert (await stored(services, plain.id)).online_until is None
+    assert (await stored(services, unconfirmed.id)).online_until is None
     assert online(await stored(services, mailed.id), utcnow())
 
     await presence.leave(mailed)
@@ -43,7 +55,7 @@ async def test_a_socket_opened_before_the_email_was_left_elsewhere_is_counted_fr
     visitor, _ = await visitors.create(services.sessions)
     await presence.join(visitor)  # no e-mail yet: nothing written
     # Another instance's tab of the same visitor answers the question.
-    await away.answer(services.sessions, await stored(services, visitor.id), "alice@switchboard.test")
+    await confirmed(services, await stored(services, visitor.id), "alice@switchboard.test")
     await presence.renew()
     assert online(await stored(services, visitor.id), utcnow())
     await presence.leave(visitor)
