@@ -17,7 +17,7 @@ from core.delivery import mark_bounced
 from core.files import FileStore
 from core.i18n import pick_language
 from core.keys import installation_key
-from core.messages import AttachmentRef, InboundAttachment, InboundMessage, OutboundMessage
+from core.messages import COPY_OF, FROM_CUSTOMER, AttachmentRef, InboundAttachment, InboundMessage, OutboundMessage
 from core.models import InboundReceipt, Ticket, TicketStatus, TicketType
 from core.outbox import enqueue, undelivered
 from core.receipts import Received, claim_receipt
@@ -63,6 +63,10 @@ class Desk:
         self.clock: Callable[[], datetime] = utcnow
         # Set by the composition root (metrics, logs): called after each message is committed.
         self.on_received: Callable[[InboundMessage, Received], None] = lambda message, received: None
+        # Channels that show the customer their whole conversation (the web chat's history); set by
+        # the composition root. What the customer writes to such a ticket from another channel (a
+        # reply by mail) is copied there, marked as theirs.
+        self.echo_channels: frozenset[str] = frozenset()
 
     async def receive(self, message: InboundMessage) -> Received:
         """Handle one customer message exactly once, however often the platform delivers it."""
@@ -76,7 +80,28 @@ class Desk:
             language = pick_language(identity.language, self.default_language)
             turn = Turn(session, identity, language, message, stored, attachments, self.limits, self.clock())
             await conversation.handle(turn)
+            await self._echo(session, message, stored.ticket_id)
         return self._received(message, Received(duplicate=False, message_id=stored.id))
+
+    async def _echo(self, session: AsyncSession, message: InboundMessage, ticket_id: int | None) -> None:
+        # In the message's own transaction: the copy exists exactly when the message does. (The
+        # express lane leaves every message onto another channel's ticket to this path.)
+        if not self.echo_channels or ticket_id is None or not message.text:
+            return
+        ticket = await session.get(Ticket, ticket_id)
+        if ticket is None or ticket.channel == message.channel or ticket.channel not in self.echo_channels:
+            return
+        enqueue(
+            session,
+            OutboundMessage(
+                channel=ticket.channel,
+                address=ticket.address,
+                text=message.text,
+                ticket_id=ticket.id,
+                language=ticket.language,
+                meta={FROM_CUSTOMER: True, COPY_OF: message.channel},
+            ),
+        )
 
     async def seen(self, channel: str, external_id: str) -> bool:
         """Whether a platform message was handled already, so a channel can skip work for a repeat."""

@@ -59,6 +59,7 @@ _LOOKUP = (
         col(Ticket.status),
         col(Ticket.language),
         col(Ticket.updated_at),
+        col(Ticket.channel).label("ticket_channel"),
     )
     .join(Contact, col(Contact.id) == col(Identity.contact_id))
     .outerjoin(
@@ -94,6 +95,7 @@ class Target:
     number: int
     status: TicketStatus
     language: str
+    channel: str
 
 
 class LaneFacts:
@@ -123,7 +125,10 @@ class LaneFacts:
 
     async def active_tickets(self) -> list[Target]:
         rows = sorted((row for row in self.rows if row.ticket_id is not None), key=lambda row: row.updated_at)
-        return [Target(row.id, row.ticket_id, row.number, row.status, row.language) for row in reversed(rows)]
+        return [
+            Target(row.id, row.ticket_id, row.number, row.status, row.language, row.ticket_channel)
+            for row in reversed(rows)
+        ]
 
     async def latest_closed(self) -> Target | None:
         raise route.Unknown("latest closed request")
@@ -141,6 +146,8 @@ async def plan(message: InboundMessage, rows: list[Any] | None, require_contract
     except route.Unknown:
         return None
     if chosen.kind != route.APPEND or chosen.ticket is None or reopens(chosen.ticket.status):
+        return None
+    if chosen.ticket.channel != message.channel:  # may need a copy on that channel (Desk.echo_channels)
         return None
     return chosen.ticket
 

@@ -24,6 +24,10 @@ COPY_OF = "copy_of"
 """`OutboundMessage.meta` key of a copy queued on another channel: the channel it copies (a web-chat
 message mailed to a visitor who is away), so the copy can say why it came."""
 
+FROM_CUSTOMER = "from_customer"
+"""`OutboundMessage.meta` key of the customer's own words copied to their ticket's channel (a mail
+reply shown in the web chat's history): the channel draws it as theirs and sends it nowhere else."""
+
 
 class Choice(BaseModel):
     id: str

@@ -17,7 +17,7 @@ from core.db import SessionFactory
 from core.delivery import PermanentFailure
 from core.desk import Desk
 from core.fanout import Fanout
-from core.messages import OutboundMessage, SendResult
+from core.messages import COPY_OF, FROM_CUSTOMER, OutboundMessage, SendResult
 from core.timeutil import utcnow
 
 
@@ -39,7 +39,7 @@ class WebchatAdapter:
             raise PermanentFailure(f"no web-chat visitor {message.address}")
         payload = {
             "kind": "message",
-            "from": "agent" if message.meta.get("agent") else "bot",
+            "from": "visitor" if message.meta.get(FROM_CUSTOMER) else "agent" if message.meta.get("agent") else "bot",
             "text": message.text,
             "choices": [choice.model_dump() for choice in message.choices],
             "attachments": [
@@ -56,6 +56,8 @@ class WebchatAdapter:
             # A status notice is drawn as a status line in the widget, not as a chat bubble.
             "status": message.meta.get("ticket_status"),
         }
+        if message.meta.get(FROM_CUSTOMER):
+            payload["via"] = message.meta.get(COPY_OF)  # the channel they wrote on (a mail)
         # A retried send (the worker timed out after we stored it) finds its key and stores nothing.
         event = await events.append(self.sessions, self.fanout, visitor, f"out:{message.id}", payload)
         await self._mail_if_away(visitor, message)
@@ -64,6 +66,8 @@ class WebchatAdapter:
     async def _mail_if_away(self, visitor: WebchatVisitor, message: OutboundMessage) -> None:
         # Only what concerns a ticket: the mail joins that ticket's thread and a failure is shown on it.
         if not visitor.email or message.ticket_id is None or not away.mail_on(self.adapters):
+            return
+        if message.meta.get(FROM_CUSTOMER):  # their own words (a mail of theirs): never mailed back
             return
         if online(visitor, utcnow()):
             return

@@ -20,6 +20,8 @@ def webchat_plugin(services: Services, settings: WebchatSettings) -> ChannelPlug
     router = APIRouter()
     router.include_router(http.router)
     adapter = WebchatAdapter(services.sessions, services.fanout, services.desk, services.adapters)
+    # The widget shows the whole conversation: a visitor's reply by mail is copied into it too.
+    services.desk.echo_channels |= {CHANNEL}
     services.inbox.register(CHANNEL, parser(services.files))
     presence = Presence(services.sessions)
     # Served ahead of the routers (switchboard.sockets): every open socket would hold their frames.

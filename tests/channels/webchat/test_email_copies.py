@@ -168,10 +168,14 @@ async def test_an_away_visitor_gets_replies_by_mail_and_answers_by_mail_into_the
     assert "Reply with one of" not in solved.get_content()
     assert f"To answer, open the status page: {desk.url}/t/" in solved.get_content()
 
-    # Back in the widget, the conversation holds everything that was mailed.
+    # Back in the widget, the conversation holds everything that was mailed, their own mails too
+    # (drawn as theirs, and never mailed back to them).
     again = await Visitor(desk.url, token=visitor.token).connect(after=0)
+    mine = await again.until(lambda f: f["type"] == "event" and "Third floor, next to" in f.get("text", ""))
+    assert mine["from"] == "visitor" and mine["via"] == "email"
     await again.reply_with(lambda e: "Replaced the tray." in e["text"])
     await again.close()
+    assert not [m for m in await desk.mail.read_mailbox(ALICE) if "Third floor" in m.get_content()]
 
 
 async def test_a_copy_the_mail_server_refuses_is_shown_to_the_agents(desk: Desk) -> None:
