@@ -14,22 +14,11 @@ from core.service_texts import service_texts
 from core.services import Services
 from core.statuspage import PublicView, public_view
 from core.tickets import status_name, type_name
+from platforms.html_page import PAGE
 from switchboard.statuspage_form import done_notice, form_cookie, form_router, page_form
 
 router = APIRouter()
 router.include_router(form_router)
-
-PAGE = """<!doctype html>
-<html lang="{lang}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>{title}</title>
-<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;color:#222}}
-dt{{font-weight:600}}dd{{margin:0 0 .5rem}}li{{margin:.5rem 0;white-space:pre-wrap}}
-.who{{color:#666;font-size:.85em}}form{{margin:1rem 0}}textarea{{display:block;width:100%;margin:.5rem 0}}
-button{{margin:.25rem .5rem .25rem 0;padding:.4rem 1rem}}.notice{{background:#eef6ee;padding:.5rem}}</style></head>
-<body><h1>{title}</h1>{body}</body></html>
-"""
 
 
 def render(view: PublicView, form: str = "") -> str:

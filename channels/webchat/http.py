@@ -20,6 +20,7 @@ from channels.webchat.texts import texts
 from channels.webchat.uploads import INLINE_TYPES, safe_filename, sniff
 from core.i18n import pick_language
 from core.services import Services
+from platforms.html_page import PAGE
 
 router = APIRouter()
 STATIC = files("webchat") / "static"
@@ -27,15 +28,6 @@ ASSETS = {"widget.js": "text/javascript; charset=utf-8", "widget.css": "text/css
 ICON_CACHE = {"Cache-Control": "public, max-age=86400"}
 # A confirmation link's page: never cached, never indexed, and the token never sent on as a referrer.
 PAGE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
-PAGE = """<!doctype html>
-<html lang="{lang}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>{title}</title>
-<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;color:#222}}
-button{{padding:.4rem 1rem}}</style></head>
-<body><h1>{title}</h1><p>{text}</p>{form}</body></html>
-"""
 
 
 def _services(request: Request) -> Services:
@@ -68,11 +60,11 @@ async def demo_page() -> HTMLResponse:
 
 def _page(request: Request, key: str, *, status: int = 200, form: str = "", **values: object) -> HTMLResponse:
     language = pick_language(request.headers.get("accept-language"), _services(request).settings.default_language)
+    button = form and form.format(button=escape(texts("email.confirm.button", language)))
     body = PAGE.format(
         lang=language,
         title=escape(texts("email.confirm.title", language)),
-        text=escape(texts(key, language, **values)),
-        form=form and form.format(button=escape(texts("email.confirm.button", language))),
+        body=f"<p>{escape(texts(key, language, **values))}</p>{button}",
     )
     return HTMLResponse(body, status_code=status, headers=PAGE_HEADERS)
 
