@@ -72,13 +72,9 @@ def clean(value: Any) -> Any:
     return value
 
 
-def parse_json(body: bytes, *, max_depth: int = MAX_DEPTH) -> Any:
-    """Parse a request body: invalid UTF-8 replaced, depth capped, surrogates cleaned; else 400."""
-    return read_json(body, max_depth=max_depth)[0]
-
-
 def read_json(body: bytes, *, max_depth: int = MAX_DEPTH) -> tuple[Any, str]:
-    """`parse_json`, and the text to keep: the body's own when nothing needed cleaning.
+    """Parse a request body: invalid UTF-8 replaced, depth capped, surrogates cleaned; else 400.
+    With it, the text to keep: the body's own when nothing needed cleaning.
 
     The checks cost little on the common body: only one with more brackets than `max_depth` can
     nest past it, and only one with a `\\uD8xx`-style escape can hold a lone surrogate.

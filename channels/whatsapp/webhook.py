@@ -67,7 +67,7 @@ def webhook_door(settings: WhatsAppSettings, inbox: Inbox) -> Door:
         if not valid_signature(settings.app_secret, body, header):
             return JSONResponse({"error": "invalid X-Hub-Signature-256"}, status_code=403)
         try:
-            # The signature covers the raw bytes; what is kept is the parsed, cleaned payload.
+            # The signature covers the raw bytes; what is kept is their text, cleaned where it had to be.
             payload, text = read_json(body)
             batch = parse_batch(payload)
         except Refused as refused:
