@@ -58,13 +58,14 @@ async def demo_page() -> HTMLResponse:
     return HTMLResponse((STATIC / "demo.html").read_text(encoding="utf-8"))
 
 
-def _page(request: Request, key: str, *, status: int = 200, form: str = "", **values: object) -> HTMLResponse:
+def _page(request: Request, key: str, *, status: int = 200, button: bool = False, **values: object) -> HTMLResponse:
+    """The confirmation link's page: `key`'s text, and the button that confirms when `button`."""
     language = pick_language(request.headers.get("accept-language"), _services(request).settings.default_language)
-    button = form and form.format(button=escape(texts("email.confirm.button", language)))
+    form = f'<form method="post"><button>{escape(texts("email.confirm.button", language))}</button></form>'
     body = PAGE.format(
         lang=language,
         title=escape(texts("email.confirm.title", language)),
-        body=f"<p>{escape(texts(key, language, **values))}</p>{button}",
+        body=f"<p>{escape(texts(key, language, **values))}</p>{form if button else ''}",
     )
     return HTMLResponse(body, status_code=status, headers=PAGE_HEADERS)
 
@@ -76,9 +77,7 @@ async def email_confirm_page(request: Request, token: str) -> HTMLResponse:
     address = await away.pending(_services(request).sessions, token)
     if address is None:
         return _page(request, "email.confirm.unknown", status=404)
-    return _page(
-        request, "email.confirm.ask", form='<form method="post"><button>{button}</button></form>', email=address
-    )
+    return _page(request, "email.confirm.ask", button=True, email=address)
 
 
 @router.post(away.CONFIRM_PATH + "/{token}", response_class=HTMLResponse, include_in_schema=False)
