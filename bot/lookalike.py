@@ -20,26 +20,37 @@ PREFIX = "alike:"
 
 
 async def suggestion(event: DeskEvent) -> list[int]:
+    """The suggestion's message; a mass outage's hundreds of reports are counted, a few are listed
+    (a Telegram message holds 4,096 characters)."""
     meta, language = event.message.meta, event.ctx.language
-    numbers: list[int] = meta["numbers"]
+    numbers: list[int] = meta["numbers"][: lookalike.SHOWN]
+    count: int = meta.get("count", len(meta["numbers"]))
     async with event.ctx.sessions() as session:
         urls = await topic_urls(session, numbers)
     text = desk_texts(
         "lookalike.suggestion",
         language,
-        count=len(numbers),
+        count=count,
         minutes=meta["minutes"],
-        numbers=" ".join(ticket_link(n, urls) for n in numbers),
+        numbers=_listed([ticket_link(n, urls) for n in numbers], count, language, " "),
     )
     markup = None
     if accepted := meta.get("accepted"):
-        linked = ", ".join(f"#{n}" for n in meta.get("linked", [])) or "—"
-        text += "\n" + desk_texts("lookalike.accepted", language, agent=accepted, number=numbers[0], linked=linked)
+        linked_numbers: list[int] = meta.get("linked", [])
+        linked = _listed([f"#{n}" for n in linked_numbers[: lookalike.SHOWN]], len(linked_numbers), language, ", ")
+        text += "\n" + desk_texts(
+            "lookalike.accepted", language, agent=accepted, number=numbers[0], linked=linked or "—"
+        )
     else:
         label = desk_texts("lookalike.button", language, number=numbers[0])
         button = InlineKeyboardButton(text=label, callback_data=f"{PREFIX}{meta['group']}")
         markup = InlineKeyboardMarkup(inline_keyboard=[[button]])
     return await edit_or_post(event.ctx, event.message.address, event.chat_id, text, markup=markup, parse_mode="HTML")
+
+
+def _listed(shown: list[str], count: int, language: str, separator: str) -> str:
+    more = count - len(shown)
+    return separator.join(shown) + (" " + desk_texts("lookalike.more", language, count=more) if more > 0 else "")
 
 
 def renderers() -> dict[str, Renderer]:

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, Text
+from sqlalchemy import Text
 from sqlmodel import Field, SQLModel
 
 from core.timeutil import UTCDateTime, utcnow
 
 
 class LookalikeGroup(SQLModel, table=True):
-    """Incident reports that look alike: one suggestion in the agents' General topic, kept up to date."""
+    """Incident reports that look alike: one suggestion in the agents' General topic, kept up to date.
+
+    Its reports are the tickets whose `lookalike_group_id` is this one, in the order of their creation.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
-    ticket_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

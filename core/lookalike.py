@@ -9,19 +9,21 @@ An agent's press makes the first report the mass incident and links the others (
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Protocol, cast
 
+from sqlalchemy import case, func, update
 from sqlalchemy import select as select_columns  # sqlmodel's select types at most 4 columns
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from core import mass
 from core.desk_models import LookalikeGroup
-from core.lookalike_text import Group, Report, Thresholds, place, stems
+from core.lookalike_text import GROUP_SAMPLE, Group, Report, Thresholds, place, stems
 from core.messages import AGENT_DESK, OutboundMessage
-from core.models import Ticket, TicketStatus, TicketType
+from core.models import Ticket, TicketType
 from core.outbox import enqueue
 from core.staff import Agent
 from core.tickets import TicketError
@@ -48,9 +50,6 @@ class Member(Protocol):
     subject: str
     description: str
     language: str
-    type: TicketType
-    parent_id: int | None
-    status: TicketStatus
 
 
 _MEMBER_COLUMNS = (
@@ -61,10 +60,14 @@ _MEMBER_COLUMNS = (
     col(Ticket.subject),
     col(Ticket.description),
     col(Ticket.language),
-    col(Ticket.type),
-    col(Ticket.parent_id),
-    col(Ticket.status),
 )
+_REPORTS = (
+    col(Ticket.type) == TicketType.INCIDENT,
+    col(Ticket.parent_id).is_(None),
+    col(Ticket.status).in_(mass.OPEN_STATUSES),
+)
+# How many of a suggestion's report numbers its message lists (a mass outage has hundreds).
+SHOWN = 10
 
 
 def report_of(ticket: Member) -> Report:
@@ -74,87 +77,139 @@ def report_of(ticket: Member) -> Report:
 
 @lru_cache(maxsize=8192)
 def _stems(text: str) -> tuple[str, ...]:
-    # Every new report is compared with each recent one: in a burst of 1,000 reports stemming the
-    # recent ones anew for each newcomer was half the time of taking a mail in (bench.email_inbound).
+    # A newcomer is compared with a group's latest reports: the same texts are stemmed for each.
     return tuple(stems(text))
 
 
-def is_report(ticket: Member) -> bool:
+def is_report(ticket: Ticket) -> bool:
     return ticket.type == TicketType.INCIDENT and ticket.parent_id is None and ticket.status in mass.OPEN_STATUSES
 
 
+@dataclass
+class _Summary:
+    """What a suggestion's message tells: how many reports over what time, and the first of them."""
+
+    count: int
+    first_at: datetime
+    last_at: datetime
+    head: list[Member]  # the first SHOWN reports; the first of all would become the mass incident
+
+    @classmethod
+    def of(cls, members: Sequence[Member]) -> _Summary:
+        times = [m.created_at for m in members]
+        return cls(len(members), min(times), max(times), list(members[:SHOWN]))
+
+    def joined(self, member: Member) -> _Summary:
+        head = self.head if len(self.head) >= SHOWN else [*self.head, member]
+        at = member.created_at
+        return _Summary(self.count + 1, min(self.first_at, at), max(self.last_at, at), head)
+
+
 async def on_created(session: AsyncSession, ticket: Ticket, limits: Thresholds | None) -> LookalikeGroup | None:
-    """Place a just-created ticket among recent look-alike reports; the suggestion it joined or formed."""
+    """Place a just-created ticket among recent look-alike reports; the suggestion it joined or formed.
+
+    What is read does not grow with a suggestion's size: in a mass outage nearly every report of
+    the window is in one suggestion, and a newcomer is compared with its latest GROUP_SAMPLE
+    reports only; its count, times and whether this customer is in it are asked of the database.
+    """
     if limits is None or not is_report(ticket):
         return None
     since = ticket.created_at - limits.window
-    # The recent reports as plain rows (what the comparison reads), not as entities: in a burst
-    # there are hundreds of them for every newcomer.
-    query = select_columns(*_MEMBER_COLUMNS).where(
-        col(Ticket.type) == TicketType.INCIDENT,
-        col(Ticket.parent_id).is_(None),
-        col(Ticket.status).in_(mass.OPEN_STATUSES),
-        col(Ticket.created_at) >= since,
-        col(Ticket.id) != ticket.id,
-    )
-    recent = [report_of(cast(Member, row)) for row in await session.execute(query)]
     open_groups = select(LookalikeGroup).where(
         col(LookalikeGroup.accepted_at).is_(None),
         col(LookalikeGroup.updated_at) >= since,
     )
-    rows = list((await session.execute(open_groups.with_for_update())).scalars())
-    members = await _members(session, [i for row in rows for i in row.ticket_ids])
-    groups = [
-        Group(row.id or 0, [report_of(members[i]) for i in row.ticket_ids if i in members and is_report(members[i])])
-        for row in rows
-    ]
-    placed = place(report_of(ticket), recent, [g for g in groups if g.members], limits)
+    rows = {row.id: row for row in (await session.execute(open_groups.with_for_update())).scalars()}
+    ungrouped = select_columns(*_MEMBER_COLUMNS).where(
+        *_REPORTS,
+        col(Ticket.created_at) >= since,
+        col(Ticket.id) != ticket.id,
+        col(Ticket.lookalike_group_id).is_(None),
+    )
+    recent = {row.id: cast(Member, row) for row in await session.execute(ungrouped)}
+    groups, summaries = await _groups(session, list(rows), ticket.contact_id)
+    placed = place(report_of(ticket), [report_of(m) for m in recent.values()], groups, limits)
     if placed is None:
         return None
     if isinstance(placed, Group):
-        row = next(r for r in rows if r.id == placed.key)
-        row.ticket_ids = [*row.ticket_ids, ticket.id or 0]
+        row = rows[placed.key]
         row.updated_at = utcnow()
+        summary = summaries[placed.key].joined(ticket)
+        others = []
     else:
-        new = [report.key for report in placed if report.key not in members and report.key != ticket.id]
-        members.update(await _members(session, new))
-        row = LookalikeGroup(ticket_ids=[report.key for report in sorted(placed, key=lambda r: r.at)])
+        members = [recent.get(report.key) or ticket for report in sorted(placed, key=lambda r: r.at)]
+        row = LookalikeGroup()
         session.add(row)
         await session.flush()
-    members[ticket.id] = ticket
-    await _announce(session, row, [members[i] for i in row.ticket_ids if i in members])
+        summary = _Summary.of(members)
+        others = [member.id for member in members if member.id != ticket.id]
+    ticket.lookalike_group_id = row.id
+    if others:
+        await session.execute(
+            update(Ticket).where(col(Ticket.id).in_(others)).values(lookalike_group_id=row.id),
+            execution_options={"synchronize_session": False},
+        )
+    await _announce(session, row, summary)
     return row
 
 
-async def _tickets(session: AsyncSession, ids: Sequence[int]) -> dict[int | None, Ticket]:
+async def _groups(
+    session: AsyncSession, ids: list[int | None], customer: int
+) -> tuple[list[Group], dict[int, _Summary]]:
+    """The open suggestions' reports as placing and announcing read them (those with any left open)."""
     if not ids:
-        return {}
-    query = select(Ticket).where(col(Ticket.id).in_(ids))
-    return {t.id: t for t in (await session.execute(query)).scalars()}
+        return [], {}
+    in_group = col(Ticket.lookalike_group_id)
+    facts = (
+        select_columns(
+            in_group,
+            func.count(),
+            func.min(col(Ticket.created_at)),
+            func.max(col(Ticket.created_at)),
+            func.count(case((col(Ticket.contact_id) == customer, 1))),
+        )
+        .where(*_REPORTS, in_group.in_(ids))
+        .group_by(in_group)
+    )
+    groups, summaries = [], {}
+    for found, count, first_at, last_at, theirs in await session.execute(facts):
+        group_id = int(found or 0)  # the query's IN excludes NULL
+        latest = await _members(session, group_id, GROUP_SAMPLE, latest=True)
+        head = await _members(session, group_id, SHOWN, latest=False)
+        reports = [report_of(m) for m in latest]
+        groups.append(Group(group_id, reports, customers={customer} if theirs else set(), last_at=last_at))
+        summaries[group_id] = _Summary(count, first_at, last_at, head)
+    return groups, summaries
 
 
-async def _members(session: AsyncSession, ids: Sequence[int]) -> dict[int | None, Member]:
-    # Plain rows: a mass outage's suggestion has hundreds of members, read for every newcomer.
-    if not ids:
-        return {}
-    query = select_columns(*_MEMBER_COLUMNS).where(col(Ticket.id).in_(ids))
-    return {row.id: cast(Member, row) for row in await session.execute(query)}
+async def _members(session: AsyncSession, group_id: int, limit: int, *, latest: bool) -> list[Member]:
+    """A suggestion's first (or latest) `limit` reports still open, in the order they came."""
+    order = [col(Ticket.created_at), col(Ticket.id)]
+    query = (
+        select_columns(*_MEMBER_COLUMNS)
+        .where(*_REPORTS, col(Ticket.lookalike_group_id) == group_id)
+        .order_by(*(c.desc() for c in order) if latest else order)
+        .limit(limit)
+    )
+    rows = [cast(Member, row) for row in await session.execute(query)]
+    return rows[::-1] if latest else rows
 
 
-async def _announce(session: AsyncSession, row: LookalikeGroup, tickets: Sequence[Member], **extra: object) -> None:
-    first, last = min(t.created_at for t in tickets), max(t.created_at for t in tickets)
+async def _announce(session: AsyncSession, row: LookalikeGroup, summary: _Summary, **extra: object) -> None:
+    first = summary.head[0]
     enqueue(
         session,
         OutboundMessage(
             channel=AGENT_DESK,
             address=address(row.id or 0),
             kind=EVENT,
-            ticket_id=tickets[0].id,
-            language=tickets[0].language,
+            ticket_id=first.id,
+            language=first.language,
             meta={
                 "group": row.id,
-                "numbers": [t.number for t in tickets],
-                "minutes": max(1, round((last - first).total_seconds() / 60)),
+                "count": summary.count,
+                "numbers": [m.number for m in summary.head],
+                "minutes": max(1, round((summary.last_at - summary.first_at).total_seconds() / 60)),
                 **extra,
             },
         ),
@@ -162,12 +217,17 @@ async def _announce(session: AsyncSession, row: LookalikeGroup, tickets: Sequenc
 
 
 async def first_number(session: AsyncSession, group_id: int) -> int:
-    """The ticket a suggestion would make the mass incident."""
-    row = await session.get(LookalikeGroup, group_id)
-    if row is None or not row.ticket_ids:
-        raise SuggestionGone(f"no suggestion {group_id}")
-    tickets = await _tickets(session, row.ticket_ids[:1])
-    return tickets[row.ticket_ids[0]].number
+    """The ticket a suggestion would make the mass incident: its first report still open."""
+    query = (
+        select_columns(col(Ticket.number))
+        .where(*_REPORTS, col(Ticket.lookalike_group_id) == group_id)
+        .order_by(col(Ticket.created_at), col(Ticket.id))
+        .limit(1)
+    )
+    number = (await session.execute(query)).scalar_one_or_none()
+    if number is None:
+        raise SuggestionGone(f"no open report in suggestion {group_id}")
+    return int(number)
 
 
 async def accept(session: AsyncSession, group_id: int, parent: Ticket, agent: Agent) -> list[int]:
@@ -180,19 +240,20 @@ async def accept(session: AsyncSession, group_id: int, parent: Ticket, agent: Ag
     if row is None or row.accepted_at is not None:
         raise SuggestionGone(f"the suggestion was already acted on by {row.accepted_by}" if row else "no suggestion")
     await mass.mark(session, parent, agent)
-    others = await _tickets(session, [i for i in row.ticket_ids if i != parent.id])
-    linked = []
-    for ticket_id in row.ticket_ids:
-        child = others.get(ticket_id)
-        if child is None:
-            continue
+    members = (
+        select(Ticket)
+        .where(col(Ticket.lookalike_group_id) == group_id, col(Ticket.id) != parent.id)
+        .order_by(col(Ticket.created_at), col(Ticket.id))
+    )
+    others = list((await session.execute(members)).scalars())
+    linked: list[Ticket] = []
+    for child in others:
         try:
             await mass.link(session, parent, child, agent)
         except mass.MassError:
             continue
-        linked.append(child.number)
+        linked.append(child)
     row.accepted_at, row.accepted_by = utcnow(), agent.name
-    await _announce(
-        session, row, [parent, *(others[i] for i in row.ticket_ids if i in others)], accepted=agent.name, linked=linked
-    )
-    return linked
+    numbers = [child.number for child in linked]
+    await _announce(session, row, _Summary.of([parent, *linked]), accepted=agent.name, linked=numbers)
+    return numbers

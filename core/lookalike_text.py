@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from rapidfuzz import fuzz, process
 
@@ -232,14 +232,34 @@ class Report:
     stems: list[str]
 
 
+_NEVER = datetime.min.replace(tzinfo=UTC)
+
+
 @dataclass
 class Group:
+    """A suggestion's reports as placing reads them.
+
+    `members` may hold only the group's latest reports (a newcomer is compared with GROUP_SAMPLE of
+    them, `place`); `customers` and `last_at` then tell about all of them. By default they are
+    taken from `members`.
+    """
+
     key: int
     members: list[Report] = field(default_factory=list)
+    customers: set[int] = field(default_factory=set)
+    last_at: datetime = _NEVER
 
-    @property
-    def last_at(self) -> datetime:
-        return max(member.at for member in self.members)
+    def __post_init__(self) -> None:
+        for member in self.members:
+            self._count(member)
+
+    def add(self, report: Report) -> None:
+        self.members.append(report)
+        self._count(report)
+
+    def _count(self, report: Report) -> None:
+        self.customers.add(report.customer)
+        self.last_at = max(self.last_at, report.at)
 
 
 # How many of a group's latest reports a newcomer is compared with (average linkage over them).
@@ -265,7 +285,7 @@ def place(
     """
     best: tuple[float, Group] | None = None
     for group in groups:
-        if report.at - group.last_at > limits.window or any(m.customer == report.customer for m in group.members):
+        if report.at - group.last_at > limits.window or report.customer in group.customers:
             continue
         # A mass outage's group holds hundreds of reports: its latest ones stand for it.
         score = _mean(report, group.members[-GROUP_SAMPLE:])

@@ -105,6 +105,10 @@ class Ticket(SQLModel, table=True):
     organization_id: int | None = Field(default=None, foreign_key="organization.id")
     assignee: str | None = Field(default=None, max_length=200)
     parent_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    # The look-alike suggestion this incident report is in (core/lookalike.py); a report is in one
+    # at most. No foreign key: suggestions are never deleted, and adding one would copy this table
+    # on SQLite.
+    lookalike_group_id: int | None = Field(default=None, index=True)
     level: str | None = Field(default=None, max_length=50)
     # The status page link /t/<token>: unguessable, so knowing a ticket number is not enough.
     public_token: str | None = Field(default=None, unique=True, index=True, max_length=64)

@@ -27,7 +27,7 @@ def replay(items: Iterable[tuple[int, int, datetime, str]], limits: Thresholds) 
         report = Report(key, customer, at, stems(text))
         placed = place(report, recent, groups, limits)
         if isinstance(placed, Group):
-            placed.members.append(report)
+            placed.add(report)
         elif placed is not None:
             groups.append(Group(key=len(groups) + 1, members=placed))
         recent = [r for r in recent if at - r.at <= limits.window] + [report]
