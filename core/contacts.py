@@ -21,6 +21,7 @@ async def find_identity(session: AsyncSession, channel: str, address: str) -> Id
 async def identify(session: AsyncSession, message: InboundMessage) -> Identity:
     """The sender's identity on this channel, created with a new contact on first contact."""
     identity = await find_identity(session, message.channel, message.sender)
+    changes = identity_changes(message, utcnow())
     if identity is None:
         try:
             # A savepoint, so that losing a race with a concurrent first message is not fatal.
@@ -29,12 +30,13 @@ async def identify(session: AsyncSession, message: InboundMessage) -> Identity:
                 session.add(contact)
                 await session.flush()
                 assert contact.id is not None
-                identity = Identity(contact_id=contact.id, channel=message.channel, address=message.sender)
+                identity = Identity(contact_id=contact.id, channel=message.channel, address=message.sender, **changes)
                 session.add(identity)
+            return identity
         except IntegrityError:
             identity = await find_identity(session, message.channel, message.sender)
             assert identity is not None
-    for name, value in identity_changes(message, utcnow()).items():
+    for name, value in changes.items():
         setattr(identity, name, value)
     return identity
 

@@ -142,7 +142,8 @@ async def new_ticket(
     await session.flush()
     await link_to_ticket(session, ticket, data)
     await sla.start(session, ticket, now=turn.now)
-    record(session, ticket, "created", turn.actor, to_status=TicketStatus.NEW)
+    # At the ticket's own time: its updated_at stays as inserted (no UPDATE right after the INSERT).
+    record(session, ticket, "created", turn.actor, to_status=TicketStatus.NEW, at=turn.now)
     to_desk(session, ticket, "ticket_created")
     await lookalike.on_created(session, ticket, turn.limits.lookalike)
     return ticket

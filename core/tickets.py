@@ -89,9 +89,11 @@ def record(
     comment: str | None = None,
     from_status: TicketStatus | None = None,
     to_status: TicketStatus | None = None,
+    at: datetime | None = None,
 ) -> TicketEvent:
     assert ticket.id is not None
     event = TicketEvent(
+        created_at=at or utcnow(),
         ticket_id=ticket.id,
         kind=kind,
         actor=actor,

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.email.models import EmailAutoReply
@@ -46,19 +45,16 @@ def automatic_reason(mail: ParsedMail, own_address: str) -> str | None:
 async def claim_auto_reply(session: AsyncSession, address: str, *, now: datetime | None = None) -> bool:
     """Take this sender's automatic reply for the period; False if one was sent within it.
 
-    A compare-and-set on a row per sender, so two instances (or a restart) never both answer.
+    One upsert that writes only when the sender is new or their last reply is older than the
+    period: two instances (or a restart) never both answer, and a row lock serializes the race.
     """
     now = now or utcnow()
-    result = await session.execute(
-        update(EmailAutoReply)
-        .where(EmailAutoReply.address == address, EmailAutoReply.last_at <= now - AUTO_REPLY_PERIOD)  # type: ignore[arg-type]
-        .values(last_at=now)
-    )
-    if result.rowcount:  # type: ignore[attr-defined]
-        return True
-    try:
-        async with session.begin_nested():
-            await session.execute(insert(EmailAutoReply).values(address=address, last_at=now))
-    except IntegrityError:
-        return False  # the row exists and is recent (or a concurrent claim just won)
-    return True
+    dialect = postgresql if session.bind is not None and session.bind.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(EmailAutoReply).values(address=address, last_at=now)
+    statement = statement.on_conflict_do_update(
+        index_elements=[EmailAutoReply.__table__.c.address],  # type: ignore[attr-defined]
+        set_={"last_at": statement.excluded.last_at},
+        where=EmailAutoReply.__table__.c.last_at <= now - AUTO_REPLY_PERIOD,  # type: ignore[attr-defined]
+    ).returning(EmailAutoReply.__table__.c.address)  # type: ignore[attr-defined]
+    connection = await session.connection()
+    return (await connection.execute(statement)).first() is not None
