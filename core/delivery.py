@@ -18,9 +18,9 @@ from sqlmodel import col
 
 from core.db import SessionFactory, transaction
 from core.loop import WakeableLoop
-from core.messages import AGENT_DESK, OutboundMessage, SendResult
+from core.messages import AGENT_DESK, FAILED_COPY, TELL_ON_FAILURE, OutboundMessage, SendResult
 from core.models import OutboxMessage, OutboxStatus, Ticket
-from core.outbox import to_desk
+from core.outbox import enqueue, to_desk
 from core.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -349,6 +349,7 @@ class DeliveryWorker(WakeableLoop):
                 ticket = await session.get(Ticket, row.ticket_id)
                 if ticket is not None:
                     to_desk(session, ticket, "delivery_failed", outbox_id=row.id, reason=reason)
+            tell_on_failure(session, row, reason)
         self.on_outcome(row, "failed")
         self.wake()
 
@@ -367,4 +368,23 @@ async def mark_bounced(session: AsyncSession, channel: str, external_id: str, re
     row.status, row.last_error = OutboxStatus.FAILED, reason
     if row.ticket_id is not None and (ticket := await session.get(Ticket, row.ticket_id)) is not None:
         to_desk(session, ticket, "delivery_failed", outbox_id=row.id, reason=reason)
+    tell_on_failure(session, row, reason)
     return True
+
+
+def tell_on_failure(session: AsyncSession, row: OutboxMessage, reason: str) -> None:
+    """Queue the FAILED_COPY notice a failed message asked for (TELL_ON_FAILURE), if it did."""
+    meta = row.payload.get("meta") or {}
+    target = meta.get(TELL_ON_FAILURE)
+    if not isinstance(target, dict):
+        return
+    enqueue(
+        session,
+        OutboundMessage(
+            channel=str(target["channel"]),
+            address=str(target["address"]),
+            kind=FAILED_COPY,
+            language=row.payload.get("language") or "en",
+            meta={"failed_address": row.address, "reason": reason},
+        ),
+    )

@@ -29,6 +29,15 @@ FROM_CUSTOMER = "from_customer"
 reply shown in the web chat's history): the channel draws it as theirs and sends it nowhere else."""
 
 
+TELL_ON_FAILURE = "tell_on_failure"
+"""`OutboundMessage.meta` key of a message with no ticket whose failure someone must still hear of:
+{"channel", "address"} to send a FAILED_COPY notice to (a web-chat visitor whose confirmation mail
+was refused or bounced). A ticket's messages tell the agents instead."""
+
+FAILED_COPY = "copy_failed"
+"""The kind of that notice; its meta holds `failed_address` and `reason`, its channel words it."""
+
+
 class Choice(BaseModel):
     id: str
     label: str

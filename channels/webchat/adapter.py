@@ -13,11 +13,12 @@ from sqlmodel import col, select
 from channels.webchat import away, events
 from channels.webchat.models import WebchatVisitor
 from channels.webchat.presence import online
+from channels.webchat.texts import texts
 from core.db import SessionFactory
 from core.delivery import PermanentFailure
 from core.desk import Desk
 from core.fanout import Fanout
-from core.messages import COPY_OF, FROM_CUSTOMER, OutboundMessage, SendResult
+from core.messages import COPY_OF, FAILED_COPY, FROM_CUSTOMER, OutboundMessage, SendResult
 from core.timeutil import utcnow
 
 
@@ -37,10 +38,16 @@ class WebchatAdapter:
             visitor = (await session.execute(query)).scalar_one_or_none()
         if visitor is None:
             raise PermanentFailure(f"no web-chat visitor {message.address}")
+        text = message.text
+        if message.kind == FAILED_COPY:  # the mail asking them to confirm their address was refused
+            failed = str(message.meta.get("failed_address", ""))
+            await away.refused(self.sessions, visitor, failed)
+            reason = str(message.meta.get("reason", ""))
+            text = texts("email.confirm.failed", message.language, email=failed, reason=reason)
         payload = {
             "kind": "message",
             "from": "visitor" if message.meta.get(FROM_CUSTOMER) else "agent" if message.meta.get("agent") else "bot",
-            "text": message.text,
+            "text": text,
             "choices": [choice.model_dump() for choice in message.choices],
             "attachments": [
                 {

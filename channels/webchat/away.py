@@ -21,7 +21,7 @@ from channels.webchat.models import WebchatVisitor
 from channels.webchat.texts import texts
 from channels.webchat.visitors import hash_token
 from core.db import SessionFactory, transaction
-from core.messages import COPY_OF, OutboundMessage
+from core.messages import COPY_OF, TELL_ON_FAILURE, OutboundMessage
 
 MAIL_CHANNEL = "email"
 """The channel the copies go out on: its adapter threads them and reports failures."""
@@ -115,15 +115,31 @@ async def confirm(sessions: SessionFactory, token: str) -> str | None:
         return result.scalar_one_or_none()
 
 
-def confirmation(address: str, link: str, language: str) -> OutboundMessage:
-    """The mail that asks the owner of `address` to confirm it (nothing else goes there before)."""
+def confirmation(address: str, link: str, language: str, visitor: WebchatVisitor) -> OutboundMessage:
+    """The mail that asks the owner of `address` to confirm it (nothing else goes there before).
+    Refused or bounced, the visitor is told in the chat (`refused`) and may leave another address."""
     return OutboundMessage(
         channel=MAIL_CHANNEL,
         address=address,
         text=texts("email.confirm.mail", language, link=link),
         language=language,
-        meta={"automatic": True, "subject": texts("email.confirm.subject", language)},
+        meta={
+            "automatic": True,
+            "subject": texts("email.confirm.subject", language),
+            TELL_ON_FAILURE: {"channel": events.CHANNEL, "address": visitor.address},
+        },
     )
+
+
+async def refused(sessions: SessionFactory, visitor: WebchatVisitor, address: str) -> None:
+    """The mail server refused (or bounced) the confirmation to `address`: the address is dropped
+    and the question comes back, unless the visitor has since confirmed or left another one."""
+    async with transaction(sessions) as session:
+        await session.execute(
+            update(WebchatVisitor)
+            .where(col(WebchatVisitor.id) == visitor.id, col(WebchatVisitor.email_pending) == address)
+            .values(email_pending=None, email_token_hash=None, email_asked=False)
+        )
 
 
 def mail_copy(message: OutboundMessage, address: str) -> OutboundMessage:

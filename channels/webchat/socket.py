@@ -137,9 +137,9 @@ class Connection:
         if address is not None and isinstance(token, str):
             assert self.visitor.id is not None
             link = away.confirm_link(public_url, token)
-            await self.services.desk.send_copy(
-                away.confirmation(address, link, self.language), key=f"webchat-confirm:{self.visitor.id}"
-            )
+            # Once per answer: a visitor whose first address was refused is asked again.
+            key = f"webchat-confirm:{self.visitor.id}:{visitors.hash_token(token)[:16]}"
+            await self.services.desk.send_copy(away.confirmation(address, link, self.language, self.visitor), key=key)
             await self.presence.watch(self.visitor.id)
             # "saved": kept, and used once its owner opens the link just mailed to it.
             await self.send({"type": "email", "status": "saved", "email": address})

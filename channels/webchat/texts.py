@@ -21,6 +21,10 @@ EN = {
     "email.confirm.button": "Yes, this is my address",
     "email.confirm.done": "Confirmed: while the chat is closed, replies also go to {email}.",
     "email.confirm.unknown": "This link is not valid: it was used already or it never existed.",
+    "email.confirm.failed": (
+        "We could not send mail to {email} (the mail server answered: {reason}). Replies stay here in the"
+        " chat; next time you open it you can leave another address."
+    ),
     "demo.title": "Switchboard support desk",
     "greeting": "Hello! How can we help? Write your question here and we will register a request.",
 }
@@ -44,6 +48,10 @@ RU = {
     "email.confirm.button": "Да, это мой адрес",
     "email.confirm.done": "Готово: пока чат закрыт, ответы приходят и на {email}.",
     "email.confirm.unknown": "Ссылка недействительна: ею уже воспользовались или её не было.",
+    "email.confirm.failed": (
+        "Не удалось отправить письмо на {email} (ответ почтового сервера: {reason}). Ответы остаются здесь, в"
+        " чате; когда откроете его снова, можно оставить другой адрес."
+    ),
     "demo.title": "Служба поддержки Switchboard",
     "greeting": "Здравствуйте! Чем можем помочь? Напишите вопрос здесь, и мы зарегистрируем обращение.",
 }

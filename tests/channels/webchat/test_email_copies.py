@@ -199,6 +199,27 @@ async def test_a_copy_the_mail_server_refuses_is_shown_to_the_agents(desk: Desk)
     assert len(failures) == 2
 
 
+async def test_a_refused_confirmation_is_told_in_the_chat_and_the_question_comes_back(desk: Desk) -> None:
+    visitor = await Visitor(desk.url).connect()
+    assert visitor.welcome["email_offer"] is True
+    assert (await leave_email(visitor, REJECTED))["status"] == "saved"
+    # Postfix refuses the confirmation mail (550): the visitor hears of it where they are.
+    told = await visitor.reply_with(lambda f: "could not send mail" in (f.get("text") or ""))
+    assert REJECTED in told["text"] and "550" in told["text"]
+    query = select(WebchatVisitor.email, WebchatVisitor.email_pending, WebchatVisitor.email_asked)
+    [row] = await desk.telegram.query(query)
+    assert tuple(row) == (None, None, False)
+    await visitor.close()
+
+    again = await Visitor(desk.url, token=visitor.token).connect()
+    assert again.welcome["email_offer"] is True  # asked again: the first answer could not be used
+    assert (await leave_email(again, ALICE))["status"] == "saved"
+    await desk.confirm(ALICE)
+    [row] = await desk.telegram.query(query)
+    assert tuple(row) == (ALICE, None, True)
+    await again.close()
+
+
 async def test_a_socket_held_by_another_instance_keeps_replies_off_mail_until_its_lease_runs_out(desk: Desk) -> None:
     visitor = await Visitor(desk.url).connect()
     number = await registered(visitor, "Projector flickers")
