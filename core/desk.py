@@ -18,7 +18,7 @@ from core.files import FileStore
 from core.i18n import pick_language
 from core.keys import installation_key
 from core.messages import COPY_OF, FROM_CUSTOMER, AttachmentRef, InboundAttachment, InboundMessage, OutboundMessage
-from core.models import InboundReceipt, Ticket, TicketStatus, TicketType
+from core.models import Attachment, InboundReceipt, Ticket, TicketStatus, TicketType
 from core.outbox import enqueue, undelivered
 from core.receipts import Received, claim_receipt
 from core.staff import Agent
@@ -80,23 +80,29 @@ class Desk:
             language = pick_language(identity.language, self.default_language)
             turn = Turn(session, identity, language, message, stored, attachments, self.limits, self.clock())
             await conversation.handle(turn)
-            await self._echo(session, message, stored.ticket_id)
+            await self._echo(session, message, stored.ticket_id, attachments)
         return self._received(message, Received(duplicate=False, message_id=stored.id))
 
-    async def _echo(self, session: AsyncSession, message: InboundMessage, ticket_id: int | None) -> None:
+    async def _echo(
+        self, session: AsyncSession, message: InboundMessage, ticket_id: int | None, attachments: list[Attachment]
+    ) -> None:
         # In the message's own transaction: the copy exists exactly when the message does. (The
         # express lane leaves every message onto another channel's ticket to this path.)
-        if not self.echo_channels or ticket_id is None or not message.text:
+        if not self.echo_channels or ticket_id is None or not (message.text or attachments):
             return
         ticket = await session.get(Ticket, ticket_id)
         if ticket is None or ticket.channel == message.channel or ticket.channel not in self.echo_channels:
             return
+        if attachments:
+            await session.flush()  # their ids
         enqueue(
             session,
             OutboundMessage(
                 channel=ticket.channel,
                 address=ticket.address,
                 text=message.text,
+                # Their files too (a mail's screenshot): the stored copies, shown from the file store.
+                attachments=[AttachmentRef.model_validate(row, from_attributes=True) for row in attachments],
                 ticket_id=ticket.id,
                 language=ticket.language,
                 meta={FROM_CUSTOMER: True, COPY_OF: message.channel},

@@ -143,9 +143,9 @@ async def test_an_away_visitor_gets_replies_by_mail_and_answers_by_mail_into_the
     assert "Which floor is the printer on?" in body and "Looking into it now." not in body
     assert "you were not in the support chat" in body and "Reply to this mail" in body
 
-    await desk.mail.send_mail(
-        mail_reply(asked, "Third floor, next to the kitchen.", sender=ALICE), sender=ALICE, to=[SUPPORT]
-    )
+    answer = mail_reply(asked, "Third floor, next to the kitchen.", sender=ALICE)
+    answer.add_attachment(png_image(), maintype="image", subtype="png", filename="floor.png")
+    await desk.mail.send_mail(answer, sender=ALICE, to=[SUPPORT])
     await desk.in_topic(topic.thread_id, "Third floor, next to the kitchen.")
     [(only, status, _)] = await desk.telegram.tickets()
     assert (only, status) == (number, "in_progress")  # the answer moved it back from waiting
@@ -173,6 +173,9 @@ async def test_an_away_visitor_gets_replies_by_mail_and_answers_by_mail_into_the
     again = await Visitor(desk.url, token=visitor.token).connect(after=0)
     mine = await again.until(lambda f: f["type"] == "event" and "Third floor, next to" in f.get("text", ""))
     assert mine["from"] == "visitor" and mine["via"] == "email"
+    assert [a["filename"] for a in mine["attachments"]] == ["floor.png"]  # their screenshot, shown too
+    shown = await again.fetch_file(mine["id"])
+    assert shown.status_code == 200 and shown.content == png_image()
     await again.reply_with(lambda e: "Replaced the tray." in e["text"])
     await again.close()
     assert not [m for m in await desk.mail.read_mailbox(ALICE) if "Third floor" in m.get_content()]
