@@ -175,7 +175,8 @@ async def _groups(
     for found, count, first_at, last_at, theirs in await session.execute(facts):
         group_id = int(found or 0)  # the query's IN excludes NULL
         latest = await _members(session, group_id, GROUP_SAMPLE, latest=True)
-        head = await _members(session, group_id, SHOWN, latest=False)
+        # A small suggestion's latest reports are all of them: its first ones are among them.
+        head = latest[:SHOWN] if count <= GROUP_SAMPLE else await _members(session, group_id, SHOWN, latest=False)
         reports = [report_of(m) for m in latest]
         groups.append(Group(group_id, reports, customers={customer} if theirs else set(), last_at=last_at))
         summaries[group_id] = _Summary(count, first_at, last_at, head)
@@ -218,16 +219,10 @@ async def _announce(session: AsyncSession, row: LookalikeGroup, summary: _Summar
 
 async def first_number(session: AsyncSession, group_id: int) -> int:
     """The ticket a suggestion would make the mass incident: its first report still open."""
-    query = (
-        select_columns(col(Ticket.number))
-        .where(*_REPORTS, col(Ticket.lookalike_group_id) == group_id)
-        .order_by(col(Ticket.created_at), col(Ticket.id))
-        .limit(1)
-    )
-    number = (await session.execute(query)).scalar_one_or_none()
-    if number is None:
+    first = await _members(session, group_id, 1, latest=False)
+    if not first:
         raise SuggestionGone(f"no open report in suggestion {group_id}")
-    return int(number)
+    return first[0].number
 
 
 async def accept(session: AsyncSession, group_id: int, parent: Ticket, agent: Agent) -> list[int]:
