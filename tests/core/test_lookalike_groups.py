@@ -12,6 +12,7 @@ from sqlmodel import col
 from bot.lookalike import _listed
 from core import lookalike
 from core.desk import Agent
+from core.lookalike_text import GROUP_SAMPLE
 from core.messages import AGENT_DESK
 from core.migrate import alembic_config
 from core.models import OutboxMessage, Ticket
@@ -19,6 +20,8 @@ from core.services import Services
 from tests.support.customers import CoreCustomer
 
 ANNA = Agent("Anna", "7")
+# More than the GROUP_SAMPLE latest reports a newcomer reads: the first ones are read apart.
+REPORTS = GROUP_SAMPLE + 2
 
 
 async def suggestions(services: Services) -> list[dict[str, Any]]:
@@ -35,20 +38,20 @@ async def test_a_mass_outage_is_one_suggestion_that_counts_every_report_and_list
     services: Services,
 ) -> None:
     tickets: list[Ticket] = []
-    for i in range(14):
+    for i in range(REPORTS):
         customer = CoreCustomer(services, f"customer{i}")
         tickets.append(await customer.open_ticket(f"Archive not recording on camera {i}"))
     shown = [t.number for t in tickets[: lookalike.SHOWN]]
     latest = (await suggestions(services))[-1]
-    assert latest["count"] == 14 and latest["numbers"] == shown
+    assert latest["count"] == REPORTS and latest["numbers"] == shown
     assert {meta["group"] for meta in await suggestions(services)} == {latest["group"]}  # one, edited
 
     # A customer who reported already is not counted twice; a closed report leaves the count.
     again = await CoreCustomer(services, "customer3").open_ticket("Archive not recording on camera 3 again")
     await services.desk.close(tickets[0].number, ANNA, "it was a cable")
-    await CoreCustomer(services, "customer14").open_ticket("Archive not recording on camera 14")
+    await CoreCustomer(services, f"customer{REPORTS}").open_ticket(f"Archive not recording on camera {REPORTS}")
     latest = (await suggestions(services))[-1]
-    assert latest["count"] == 14  # 14 - the closed one + customer14; customer3's second report stays out
+    assert latest["count"] == REPORTS  # - the closed one + the newcomer; customer3's second report stays out
     assert latest["numbers"] == [t.number for t in tickets[1 : lookalike.SHOWN + 1]]
     async with services.sessions() as session:
         grouped = await session.execute(
@@ -62,9 +65,11 @@ async def test_a_mass_outage_is_one_suggestion_that_counts_every_report_and_list
     linked = await services.desk.on_ticket(
         tickets[1].number, lambda s, t: lookalike.accept(s, latest["group"], t, ANNA), key="accept-1"
     )
-    assert linked is not None and len(linked) == 13 and again.number not in linked
+    assert linked is not None and len(linked) == REPORTS - 1 and again.number not in linked
     accepted = (await suggestions(services))[-1]
-    assert accepted["accepted"] == "Anna" and accepted["count"] == 14 and accepted["numbers"][0] == tickets[1].number
+    assert (
+        accepted["accepted"] == "Anna" and accepted["count"] == REPORTS and accepted["numbers"][0] == tickets[1].number
+    )
 
 
 def test_a_long_list_of_numbers_is_cut_to_a_count() -> None:
