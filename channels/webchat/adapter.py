@@ -65,6 +65,8 @@ class WebchatAdapter:
         }
         if message.meta.get(FROM_CUSTOMER):
             payload["via"] = message.meta.get(COPY_OF)  # the channel they wrote on (a mail)
+        if message.kind == FAILED_COPY:
+            payload["email_offer"] = True  # a connected widget asks again at once, not on the next visit
         # A retried send (the worker timed out after we stored it) finds its key and stores nothing.
         event = await events.append(self.sessions, self.fanout, visitor, f"out:{message.id}", payload)
         await self._mail_if_away(visitor, message)

@@ -23,7 +23,7 @@ EN = {
     "email.confirm.unknown": "This link is not valid: it was used already or it never existed.",
     "email.confirm.failed": (
         "We could not send mail to {email} (the mail server answered: {reason}). Replies stay here in the"
-        " chat; next time you open it you can leave another address."
+        " chat; you can leave another address below."
     ),
     "demo.title": "Switchboard support desk",
     "greeting": "Hello! How can we help? Write your question here and we will register a request.",
@@ -50,7 +50,7 @@ RU = {
     "email.confirm.unknown": "Ссылка недействительна: ею уже воспользовались или её не было.",
     "email.confirm.failed": (
         "Не удалось отправить письмо на {email} (ответ почтового сервера: {reason}). Ответы остаются здесь, в"
-        " чате; когда откроете его снова, можно оставить другой адрес."
+        " чате; ниже можно оставить другой адрес."
     ),
     "demo.title": "Служба поддержки Switchboard",
     "greeting": "Здравствуйте! Чем можем помочь? Напишите вопрос здесь, и мы зарегистрируем обращение.",

@@ -48,6 +48,7 @@
   var liveFrom = 0; // events after this id (the welcome's last) happen now, not in replayed history
   var unreadHint = 0; // unread messages counted by the server while no socket brought them here
   var emailOffer = false; // the server has not asked this visitor for an e-mail yet (asked once)
+  var awayTimer = null;
 
   function load() {
     try { return JSON.parse(localStorage.getItem(KEY)) || {}; } catch (e) { return {}; }
@@ -94,7 +95,8 @@
   head.appendChild(status);
   var closeButton = el("button", { "class": "close", type: "button", "aria-label": T.close }, "×");
   head.appendChild(closeButton);
-  var log = el("div", { "class": "log", role: "log", "aria-live": "polite", "aria-label": T.log });
+  var log = el("div", { "class": "log", role: "log", "aria-live": "polite", "aria-label": T.log,
+    tabindex: "0" });  // a long conversation scrolls: the keyboard must reach it too
   var typing = el("div", { "class": "typing", hidden: "" }, T.typing);
   var notice = el("div", { "class": "notice", role: "alert", hidden: "" });
   var form = el("form", { "class": "compose" });
@@ -180,6 +182,19 @@
     away.hidden = false;
     if (pinned) toBottom();
   }
+  // The address just saved could not be used (its confirmation mail was refused): ask again now.
+  function offerEmailAgain() {
+    clearTimeout(awayTimer);
+    awayText.textContent = T.emailAsk;
+    awayText.removeAttribute("role");
+    if (!awayRow.parentNode) away.insertBefore(awayRow, awayError);
+    awayInput.value = "";
+    awayInput.removeAttribute("aria-invalid");
+    awayError.hidden = true;
+    away.hidden = true;
+    emailOffer = true;
+    offerEmail();
+  }
   function answerEmail(frame) {
     if (!socket || socket.readyState !== 1 || !socket.ready) { showAwayError(T.offline); return; }
     socket.send(JSON.stringify(frame));
@@ -200,7 +215,7 @@
     awayText.textContent = T.emailSaved.replace("{email}", f.email);
     awayText.setAttribute("role", "status");
     input.focus();
-    setTimeout(function () { away.hidden = true; }, 8000);
+    awayTimer = setTimeout(function () { away.hidden = true; }, 8000);
   }
 
   // --- keeping the newest message in view -----------------------------------
@@ -435,6 +450,7 @@
         seen = f.id;
         render(f);
         if (f.id > liveFrom) {
+          if (f.email_offer === true) offerEmailAgain();
           if (f.from === "visitor") state.active = true;
           else if (f.status === "closed") state.active = false;
         }

@@ -209,6 +209,7 @@ async def test_a_refused_confirmation_is_told_in_the_chat_and_the_question_comes
     # Postfix refuses the confirmation mail (550): the visitor hears of it where they are.
     told = await visitor.reply_with(lambda f: "could not send mail" in (f.get("text") or ""))
     assert REJECTED in told["text"] and "550" in told["text"]
+    assert told["email_offer"] is True  # a connected widget asks again at once
     query = select(WebchatVisitor.email, WebchatVisitor.email_pending, WebchatVisitor.email_asked)
     [row] = await desk.telegram.query(query)
     assert tuple(row) == (None, None, False)
@@ -313,6 +314,32 @@ async def test_the_widget_asks_once_for_an_email_and_replies_come_by_mail_after_
         ALICE, timeout=15, match=lambda m: "The reader is replaced" in m.get_content()
     )
     assert f"[#{number}]" in mail["Subject"]
+
+
+async def test_the_widget_asks_again_at_once_when_the_confirmation_mail_is_refused(
+    desk: Desk, browser: Browser
+) -> None:
+    page = await browser.new_page(locale="en-US")
+    await page.goto(desk.url + "/")
+    await page.get_by_role("button", name="Open support chat").click()
+    await report_with_screenshot(page, png_image())
+    question = page.get_by_text("Leave your e-mail to get replies when you are away")
+    field = page.get_by_role("textbox", name="Your e-mail")
+    await field.fill(REJECTED)
+    await page.get_by_role("button", name="Save").click()
+    await expect(page.get_by_text(f"We sent a link to {REJECTED}: open it")).to_be_visible()
+
+    # Postfix refuses the mail (550): the chat says so and the question is back, empty, right away.
+    await expect(page.get_by_text(re.compile(f"could not send mail to {re.escape(REJECTED)}"))).to_be_visible()
+    await expect(question).to_be_visible()
+    await expect(field).to_have_value("")
+    assert await serious_violations(page) == [], "asked again"
+    await field.fill(ALICE)
+    await page.get_by_role("button", name="Save").click()
+    await expect(page.get_by_text(f"We sent a link to {ALICE}: open it")).to_be_visible()
+    await desk.confirm(ALICE)
+    await desk.visitor(ALICE)
+    await page.close()
 
 
 async def test_an_address_gets_nothing_but_the_link_until_its_owner_confirms_it(desk: Desk) -> None:
