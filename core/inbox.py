@@ -131,18 +131,30 @@ class Inbox(WakeableLoop):
         done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._pending.append((row, done))
         if self._writer is None or self._writer.done():
+            # One writer: batches are written, and numbered, in the order their events came.
             self._writer = asyncio.create_task(self._write_pending(), name="inbox-writer")
         return await done
+
+    async def _insert(self, rows: list[dict[str, Any]]) -> set[tuple[str, str]]:
+        """Store `rows`; the (channel, external id) of those that were new."""
+        engine = self.sessions.kw["bind"]
+        if engine.dialect.name == "postgresql":
+            # One statement is its own transaction, durable once it returns: one round trip, not
+            # BEGIN, INSERT and COMMIT, and no ORM session. (Past insertmanyvalues' page size it
+            # becomes several statements, each durable on its own, which is all a door needs.)
+            async with engine.connect() as connection:
+                autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+                result = await autocommit.execute(_STORE["postgresql"], rows)
+                return {(channel, external_id) for channel, external_id in result}
+        async with engine.begin() as connection:
+            result = await connection.execute(_STORE["sqlite"], rows)
+            return {(channel, external_id) for channel, external_id in result}
 
     async def _write_pending(self) -> None:
         while self._pending:
             batch, self._pending = self._pending, []
             try:
-                async with transaction(self.sessions) as session:
-                    connection = await session.connection()
-                    statement = _STORE["postgresql" if connection.dialect.name == "postgresql" else "sqlite"]
-                    result = await connection.execute(statement, [row for row, _ in batch])
-                    new = {(channel, external_id) for channel, external_id in result}
+                new = await self._insert([row for row, _ in batch])
             except Exception as error:
                 for _, done in batch:
                     if not done.done():
