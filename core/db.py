@@ -4,7 +4,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Executable, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from core.sqlite_inline import inline_url
@@ -53,3 +54,35 @@ async def transaction(sessions: SessionFactory) -> AsyncIterator[AsyncSession]:
     """One unit of work: commits on success, rolls back on any error."""
     async with sessions() as session, session.begin():
         yield session
+
+
+DialectInsert = postgresql.Insert | sqlite.Insert
+
+
+def dialect_insert(dialect: str, table: Any) -> DialectInsert:
+    """An INSERT that can take ON CONFLICT clauses: PostgreSQL's, else SQLite's."""
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def dialect_of(sessions: SessionFactory) -> str:
+    engine: AsyncEngine = sessions.kw["bind"]
+    return engine.dialect.name
+
+
+async def single_statement(
+    sessions: SessionFactory, statement: Executable, parameters: list[dict[str, Any]] | dict[str, Any] | None = None
+) -> list[tuple[Any, ...]]:
+    """Run one statement as a transaction of its own, without an ORM session; its rows.
+
+    On PostgreSQL the statement is autocommitted: durable when it returns, one round trip instead
+    of BEGIN, the statement and COMMIT. On SQLite, a write transaction of that one statement.
+    """
+    engine: AsyncEngine = sessions.kw["bind"]
+    if engine.dialect.name == "postgresql":
+        async with engine.connect() as connection:
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            return [tuple(row) for row in await autocommit.execute(statement, parameters)]
+    async with engine.begin() as connection:
+        return [tuple(row) for row in await connection.execute(statement, parameters)]

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Insert
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Executable
+from sqlmodel import col
 
-from core.db import SessionFactory, transaction
+from core.db import SessionFactory, dialect_insert, dialect_of, single_statement, transaction
 from core.delivery import RetryPolicy
 from core.inbox_queue import DONE, PARKED, PENDING, Claimed, claim, renew, settle, tell_agents
 from core.loop import WakeableLoop
@@ -47,11 +47,11 @@ class Unprocessable(Exception):
 
 
 # A retry of an event already stored inserts nothing; RETURNING names the rows that were new.
-_STORE: dict[str, Insert] = {
-    name: dialect.insert(InboxEvent)
+_STORE: dict[str, Executable] = {
+    dialect: dialect_insert(dialect, InboxEvent)
     .on_conflict_do_nothing(index_elements=["channel", "external_id"])
-    .returning(InboxEvent.channel, InboxEvent.external_id)
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+    .returning(col(InboxEvent.channel), col(InboxEvent.external_id))
+    for dialect in ("postgresql", "sqlite")
 }
 
 
@@ -97,6 +97,7 @@ class Inbox(WakeableLoop):
         self.on_stored: Callable[[str, bool], None] = lambda channel, new: None
         self._pending: list[tuple[dict[str, Any], asyncio.Future[bool]]] = []
         self._writer: asyncio.Task[None] | None = None
+        self._dialect = dialect_of(sessions)
         self._last_store = 0.0
         self._in_burst = False
         # The context each event arrived in (request ids for the logs), while this process lives.
@@ -137,18 +138,10 @@ class Inbox(WakeableLoop):
 
     async def _insert(self, rows: list[dict[str, Any]]) -> set[tuple[str, str]]:
         """Store `rows`; the (channel, external id) of those that were new."""
-        engine = self.sessions.kw["bind"]
-        if engine.dialect.name == "postgresql":
-            # One statement is its own transaction, durable once it returns: one round trip, not
-            # BEGIN, INSERT and COMMIT, and no ORM session. (Past insertmanyvalues' page size it
-            # becomes several statements, each durable on its own, which is all a door needs.)
-            async with engine.connect() as connection:
-                autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-                result = await autocommit.execute(_STORE["postgresql"], rows)
-                return {(channel, external_id) for channel, external_id in result}
-        async with engine.begin() as connection:
-            result = await connection.execute(_STORE["sqlite"], rows)
-            return {(channel, external_id) for channel, external_id in result}
+        # One statement, its own transaction (on PostgreSQL one round trip; past insertmanyvalues'
+        # page size several statements, each durable on its own, which is all a door needs).
+        statement = _STORE["postgresql" if self._dialect == "postgresql" else "sqlite"]
+        return {(row[0], row[1]) for row in await single_statement(self.sessions, statement, rows)}
 
     async def _write_pending(self) -> None:
         while self._pending:

@@ -3,10 +3,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Insert
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.db import DialectInsert, dialect_insert
 from core.models import InboundReceipt
 from core.timeutil import utcnow
 
@@ -24,13 +23,13 @@ class Received:
 # waits for the first transaction and then inserts nothing, without aborting ours.
 # Built once per dialect, executed with receipt_values(): the same statement every time is
 # compiled once and found in SQLAlchemy's cache after that.
-_CLAIM: dict[str, Insert] = {
-    name: dialect.insert(InboundReceipt).on_conflict_do_nothing(index_elements=["channel", "external_id"])
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+_CLAIM: dict[str, DialectInsert] = {
+    dialect: dialect_insert(dialect, InboundReceipt).on_conflict_do_nothing(index_elements=["channel", "external_id"])
+    for dialect in ("postgresql", "sqlite")
 }
 
 
-def receipt_statement(dialect: str) -> Insert:
+def receipt_statement(dialect: str) -> DialectInsert:
     return _CLAIM["postgresql" if dialect == "postgresql" else "sqlite"]
 
 

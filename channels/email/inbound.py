@@ -10,7 +10,7 @@ from channels.email.loops import automatic_reason, claim_auto_reply
 from channels.email.parse import ParsedMail, parse_mail
 from channels.email.quotes import strip_quotes
 from channels.email.texts import texts
-from core.db import SessionFactory, transaction
+from core.db import SessionFactory
 from core.desk import Desk
 from core.inbox import Unprocessable
 from core.messages import InboundAttachment, InboundMessage
@@ -98,5 +98,4 @@ class MailHandler:
     async def _claim(self, sender: str) -> bool:
         # Only mails that will likely open a ticket take the sender's automatic reply for the hour:
         # follow-ups get none anyway, and must not use it up for the customer's next request.
-        async with transaction(self.sessions) as session:
-            return await claim_auto_reply(session, sender)
+        return await claim_auto_reply(self.sessions, sender)

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from channels.email.models import EmailAutoReply
 from channels.email.parse import ParsedMail
+from core.db import SessionFactory, dialect_insert, dialect_of, single_statement
 from core.timeutil import utcnow
 
 AUTO_REPLY_PERIOD = timedelta(hours=1)
@@ -42,19 +40,19 @@ def automatic_reason(mail: ParsedMail, own_address: str) -> str | None:
     return None
 
 
-async def claim_auto_reply(session: AsyncSession, address: str, *, now: datetime | None = None) -> bool:
+async def claim_auto_reply(sessions: SessionFactory, address: str, *, now: datetime | None = None) -> bool:
     """Take this sender's automatic reply for the period; False if one was sent within it.
 
     One upsert that writes only when the sender is new or their last reply is older than the
     period: two instances (or a restart) never both answer, and a row lock serializes the race.
+    It is its own transaction (one round trip on PostgreSQL).
     """
     now = now or utcnow()
-    dialect = postgresql if session.bind is not None and session.bind.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(EmailAutoReply).values(address=address, last_at=now)
-    statement = statement.on_conflict_do_update(
-        index_elements=[EmailAutoReply.__table__.c.address],  # type: ignore[attr-defined]
-        set_={"last_at": statement.excluded.last_at},
-        where=EmailAutoReply.__table__.c.last_at <= now - AUTO_REPLY_PERIOD,  # type: ignore[attr-defined]
-    ).returning(EmailAutoReply.__table__.c.address)  # type: ignore[attr-defined]
-    connection = await session.connection()
-    return (await connection.execute(statement)).first() is not None
+    table = EmailAutoReply.__table__  # type: ignore[attr-defined]
+    insert = dialect_insert(dialect_of(sessions), EmailAutoReply).values(address=address, last_at=now)
+    statement = insert.on_conflict_do_update(
+        index_elements=[table.c.address],
+        set_={"last_at": insert.excluded.last_at},
+        where=table.c.last_at <= now - AUTO_REPLY_PERIOD,
+    ).returning(table.c.address)
+    return bool(await single_statement(sessions, statement))

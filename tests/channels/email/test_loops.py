@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from channels.email.loops import automatic_reason, claim_auto_reply
 from channels.email.parse import parse_mail
-from core.db import transaction
 from core.services import Services
 from core.timeutil import utcnow
 from tests.channels.email import samples
@@ -32,7 +31,5 @@ def test_a_person_may_get_an_automatic_reply_robots_and_lists_not() -> None:
 async def test_one_automatic_reply_per_sender_per_hour_kept_in_the_database(services: Services) -> None:
     now = utcnow()
     for at, expected in ((now, True), (now + timedelta(minutes=59), False), (now + timedelta(minutes=61), True)):
-        async with transaction(services.sessions) as session:
-            assert await claim_auto_reply(session, "alice@switchboard.test", now=at) is expected
-    async with transaction(services.sessions) as session:
-        assert await claim_auto_reply(session, "bob@switchboard.test", now=now) is True
+        assert await claim_auto_reply(services.sessions, "alice@switchboard.test", now=at) is expected
+    assert await claim_auto_reply(services.sessions, "bob@switchboard.test", now=now) is True
