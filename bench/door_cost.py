@@ -20,19 +20,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 from bench.databases import add_backend_option, chosen_backends
-from bench.webhook_ack import SECRET, telegram_requests, whatsapp_requests
-from core.db import create_engine
-from core.migrate import upgrade
+from bench.webhook_ack import platforms, telegram_requests, whatsapp_requests
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.whatsapp import FakeWhatsApp
-from tests.support.databases import fresh_database
-from tests.support.servers import serve
 
 Call = tuple[str, list[tuple[bytes, bytes]], bytes]
 
@@ -97,45 +91,25 @@ async def measure(app: Any, calls: list[Call], connections: int) -> tuple[float,
 
 async def run(backend: str, count: int, connections: int, warmup: int) -> None:
     telegram, whatsapp = FakeTelegram(), FakeWhatsApp()
-    with tempfile.TemporaryDirectory() as tmp:
-        async with (
-            fresh_database(backend, Path(tmp)) as url,
-            serve(telegram.app) as telegram_api,
-            serve(whatsapp.app) as whatsapp_api,
-        ):
-            engine = create_engine(url)
-            await upgrade(engine)
-            await engine.dispose()
-            os.environ.update(
-                {
-                    **{key.upper(): str(value) for key, value in whatsapp.settings(whatsapp_api).items()},
-                    "TELEGRAM_BOT_TOKEN": telegram.token,
-                    "TELEGRAM_API_URL": telegram_api,
-                    "TELEGRAM_AGENT_CHAT_ID": str(telegram.group_id),
-                    "TELEGRAM_WEBHOOK_SECRET": SECRET,
-                    "PUBLIC_URL": "http://127.0.0.1:9",
-                    "DATABASE_URL": url,
-                    "DATA_DIR": str(Path(tmp) / "data"),
-                    "LOG_LEVEL": "WARNING",
-                }
-            )
-            from switchboard.app import build_app  # reads the environment just set
+    async with platforms(backend, telegram, whatsapp) as (_, app_env):
+        os.environ.update(app_env("http://127.0.0.1:9"))
+        from switchboard.app import build_app  # reads the environment just set
 
-            app = build_app()
-            async with app.router.lifespan_context(app):
-                inbox = app.state.services.inbox
-                parsers, inbox.parsers = inbox.parsers, {}  # the worker takes nothing: the doors alone
-                doors = {
-                    "telegram": telegram_requests(telegram, warmup + count, customers=1000),
-                    "whatsapp": whatsapp_requests(whatsapp, warmup + count, customers=1000),
-                }
-                for name, raw in doors.items():
-                    calls = [as_call(request) for request in raw]
-                    await measure(app, calls[:warmup], connections)
-                    rate, cpu = await measure(app, calls[warmup:], connections)
-                    print(f"{backend:8} {name:8} {rate:7.0f} req/s  {cpu * 1e6:5.0f} us CPU per request", flush=True)
-                inbox.parsers = parsers
-            await telegram.close()
+        app = build_app()
+        async with app.router.lifespan_context(app):
+            inbox = app.state.services.inbox
+            parsers, inbox.parsers = inbox.parsers, {}  # the worker takes nothing: the doors alone
+            doors = {
+                "telegram": telegram_requests(telegram, warmup + count, customers=1000),
+                "whatsapp": whatsapp_requests(whatsapp, warmup + count, customers=1000),
+            }
+            for name, raw in doors.items():
+                calls = [as_call(request) for request in raw]
+                await measure(app, calls[:warmup], connections)
+                rate, cpu = await measure(app, calls[warmup:], connections)
+                print(f"{backend:8} {name:8} {rate:7.0f} req/s  {cpu * 1e6:5.0f} us CPU per request", flush=True)
+            inbox.parsers = parsers
+        await telegram.close()
 
 
 def main() -> None:

@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -186,9 +187,12 @@ async def drain(url: str, timeout: float = 600) -> tuple[float, int]:
     return time.monotonic() - start, left
 
 
-async def run(backend: str, count: int, connections: int, customers: int, warmup: int, only: str, rounds: int) -> None:
-    telegram, whatsapp = FakeTelegram(), FakeWhatsApp()
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WHATSAPP_", "DATABASE_", "REDIS_"))}
+@contextlib.asynccontextmanager
+async def platforms(
+    backend: str, telegram: FakeTelegram, whatsapp: FakeWhatsApp
+) -> AsyncIterator[tuple[str, Callable[[str], dict[str, str]]]]:
+    """A fresh migrated database and both platforms faked on 127.0.0.1: its URL, and the app's
+    environment (Telegram webhook with SECRET, signed WhatsApp) for a public URL."""
     with tempfile.TemporaryDirectory() as tmp:
         async with (
             fresh_database(backend, Path(tmp)) as url,
@@ -198,74 +202,84 @@ async def run(backend: str, count: int, connections: int, customers: int, warmup
             engine = create_engine(url)
             await upgrade(engine)  # as `switchboard migrate` would
             await engine.dispose()
-            bare_port, app_port = free_port(), free_port()
-            env = {
-                **base,
-                **{key.upper(): str(value) for key, value in whatsapp.settings(whatsapp_api).items()},
-                "TELEGRAM_BOT_TOKEN": telegram.token,
-                "TELEGRAM_API_URL": telegram_api,
-                "TELEGRAM_AGENT_CHAT_ID": str(telegram.group_id),
-                "TELEGRAM_WEBHOOK_SECRET": SECRET,
-                "PUBLIC_URL": f"http://127.0.0.1:{app_port}",
-                "DATABASE_URL": url,
-                "DATA_DIR": str(Path(tmp) / "data"),
-                "LOG_LEVEL": "WARNING",
-            }
-            processes = [
-                start(["uvicorn", "bench.webhook_ack:bare", "--port", str(bare_port), "--log-level", "warning"], base),
-                start(["switchboard", "serve", "--port", str(app_port)], env),
-            ]
-            try:
-                await wait_ready(f"http://127.0.0.1:{app_port}", processes[1])
-                await asyncio.sleep(1)  # the bare server starts faster; let both settle
-                doors = {
-                    "telegram webhook": telegram_requests(telegram, warmup + rounds * count, customers),
-                    "whatsapp webhook": whatsapp_requests(whatsapp, warmup + rounds * count, customers),
+
+            def env(public_url: str) -> dict[str, str]:
+                return {
+                    **{key.upper(): str(value) for key, value in whatsapp.settings(whatsapp_api).items()},
+                    "TELEGRAM_BOT_TOKEN": telegram.token,
+                    "TELEGRAM_API_URL": telegram_api,
+                    "TELEGRAM_AGENT_CHAT_ID": str(telegram.group_id),
+                    "TELEGRAM_WEBHOOK_SECRET": SECRET,
+                    "PUBLIC_URL": public_url,
+                    "DATABASE_URL": url,
+                    "DATA_DIR": str(Path(tmp) / "data"),
+                    "LOG_LEVEL": "WARNING",
                 }
-                bare_requests = [request_bytes("/hook", b'{"update_id": 1}', {})] * count
-                print(
-                    f"backend {backend}, {count} requests per measurement after {warmup} to warm up,"
-                    f" {connections} connections, {rounds} round(s)",
-                    flush=True,
-                )
-                await load(bare_port, bare_requests[:warmup], connections)
-                for name, requests in doors.items():
-                    if only and only not in name:
-                        continue
-                    if warmup:
-                        await load(app_port, requests[:warmup], connections)
-                    ratios, p99s = [], []
-                    for index in range(rounds):
-                        await quiet(url)
-                        # The bare endpoint just before the door: this VM's speed drifts between
-                        # runs (bare 5-11k req/s), a ratio of neighbours is what can be compared.
-                        bare_numbers = await load(bare_port, bare_requests, connections)
-                        batch = requests[warmup + index * count : warmup + (index + 1) * count]
-                        numbers = await load(app_port, batch, connections)
-                        ratios.append(numbers["rps"] / bare_numbers["rps"])
-                        p99s.append(numbers["p99_ms"])
-                        print(
-                            f"  {name:18} {numbers['rps']:8.0f} req/s  p50 {numbers['p50_ms']:6.1f} ms"
-                            f"  p99 {numbers['p99_ms']:6.1f} ms  ({ratios[-1]:.0%} of bare's"
-                            f" {bare_numbers['rps']:.0f} req/s, p99 {bare_numbers['p99_ms']:.1f} ms)",
-                            flush=True,
-                        )
-                        drained, left = await drain(url)
-                        print(
-                            f"  {'':18} inbox drained {drained:.1f} s after the last acknowledgement"
-                            + (f" ({left} still pending)" if left else ""),
-                            flush=True,
-                        )
+
+            yield url, env
+
+
+async def run(backend: str, count: int, connections: int, customers: int, warmup: int, only: str, rounds: int) -> None:
+    telegram, whatsapp = FakeTelegram(), FakeWhatsApp()
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WHATSAPP_", "DATABASE_", "REDIS_"))}
+    async with platforms(backend, telegram, whatsapp) as (url, app_env):
+        bare_port, app_port = free_port(), free_port()
+        env = {**base, **app_env(f"http://127.0.0.1:{app_port}")}
+        processes = [
+            start(["uvicorn", "bench.webhook_ack:bare", "--port", str(bare_port), "--log-level", "warning"], base),
+            start(["switchboard", "serve", "--port", str(app_port)], env),
+        ]
+        try:
+            await wait_ready(f"http://127.0.0.1:{app_port}", processes[1])
+            await asyncio.sleep(1)  # the bare server starts faster; let both settle
+            doors = {
+                "telegram webhook": telegram_requests(telegram, warmup + rounds * count, customers),
+                "whatsapp webhook": whatsapp_requests(whatsapp, warmup + rounds * count, customers),
+            }
+            bare_requests = [request_bytes("/hook", b'{"update_id": 1}', {})] * count
+            print(
+                f"backend {backend}, {count} requests per measurement after {warmup} to warm up,"
+                f" {connections} connections, {rounds} round(s)",
+                flush=True,
+            )
+            await load(bare_port, bare_requests[:warmup], connections)
+            for name, requests in doors.items():
+                if only and only not in name:
+                    continue
+                if warmup:
+                    await load(app_port, requests[:warmup], connections)
+                ratios, p99s = [], []
+                for index in range(rounds):
+                    await quiet(url)
+                    # The bare endpoint just before the door: this VM's speed drifts between
+                    # runs (bare 5-11k req/s), a ratio of neighbours is what can be compared.
+                    bare_numbers = await load(bare_port, bare_requests, connections)
+                    batch = requests[warmup + index * count : warmup + (index + 1) * count]
+                    numbers = await load(app_port, batch, connections)
+                    ratios.append(numbers["rps"] / bare_numbers["rps"])
+                    p99s.append(numbers["p99_ms"])
                     print(
-                        f"  {name:18} median of {rounds}: {statistics.median(ratios):.0%} of bare,"
-                        f" p99 {statistics.median(p99s):.1f} ms (worst round {min(ratios):.0%}, {max(p99s):.1f} ms)",
+                        f"  {name:18} {numbers['rps']:8.0f} req/s  p50 {numbers['p50_ms']:6.1f} ms"
+                        f"  p99 {numbers['p99_ms']:6.1f} ms  ({ratios[-1]:.0%} of bare's"
+                        f" {bare_numbers['rps']:.0f} req/s, p99 {bare_numbers['p99_ms']:.1f} ms)",
                         flush=True,
                     )
-            finally:
-                for process in processes:
-                    process.terminate()
-                    process.wait(10)
-            await telegram.close()
+                    drained, left = await drain(url)
+                    print(
+                        f"  {'':18} inbox drained {drained:.1f} s after the last acknowledgement"
+                        + (f" ({left} still pending)" if left else ""),
+                        flush=True,
+                    )
+                print(
+                    f"  {name:18} median of {rounds}: {statistics.median(ratios):.0%} of bare,"
+                    f" p99 {statistics.median(p99s):.1f} ms (worst round {min(ratios):.0%}, {max(p99s):.1f} ms)",
+                    flush=True,
+                )
+        finally:
+            for process in processes:
+                process.terminate()
+                process.wait(10)
+        await telegram.close()
 
 
 def main() -> None:
