@@ -18,6 +18,14 @@ async def find_identity(session: AsyncSession, channel: str, address: str) -> Id
     return (await session.execute(query)).scalar_one_or_none()
 
 
+_CREATED = "contacts.created"
+
+
+def first_contact(session: AsyncSession, identity: Identity) -> bool:
+    """Whether `identity` was created by this transaction (so it has nothing yet: no dialog)."""
+    return any(created is identity for created in session.info.get(_CREATED, ()))
+
+
 async def identify(session: AsyncSession, message: InboundMessage) -> Identity:
     """The sender's identity on this channel, created with a new contact on first contact."""
     identity = await find_identity(session, message.channel, message.sender)
@@ -32,6 +40,9 @@ async def identify(session: AsyncSession, message: InboundMessage) -> Identity:
                 assert contact.id is not None
                 identity = Identity(contact_id=contact.id, channel=message.channel, address=message.sender, **changes)
                 session.add(identity)
+            # The session's identity map holds objects weakly: kept here for the transaction, the
+            # new contact is found again without a SELECT (route checks, the new ticket).
+            session.info.setdefault(_CREATED, []).extend((contact, identity))
             return identity
         except IntegrityError:
             identity = await find_identity(session, message.channel, message.sender)
@@ -76,6 +87,8 @@ async def store_inbound(
     session.add(stored)
     await session.flush()
     attachments = store_attachments(session, files, stored, message.attachments)
+    if attachments:
+        await session.flush()  # their ids, which the turn collects (no later query may flush them)
     return stored, attachments
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from core import access, feedback, followup, intake, requests, route, ticket_thread
+from core.contacts import first_contact
 from core.contracts import valid_contract
 from core.dialog import collect, get_dialog, resolve_choice
 from core.messages import Choice
@@ -23,7 +24,8 @@ class TurnFacts:
 
     async def load(self) -> TurnFacts:
         assert self.turn.identity.id is not None
-        self.dialog = await get_dialog(self.turn.session, self.turn.identity.id)
+        if not first_contact(self.turn.session, self.turn.identity):  # a new sender has no dialog
+            self.dialog = await get_dialog(self.turn.session, self.turn.identity.id)
         return self
 
     async def dialog_step(self) -> str | None:

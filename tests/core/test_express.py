@@ -232,3 +232,33 @@ async def test_a_group_that_fails_is_handled_by_the_full_path(
     assert not received.duplicate and received.message_id is not None
     stored, _ = await rows_of(services, "kept")
     assert stored["address"] == "alice"
+
+
+async def test_a_new_sender_s_first_request_reads_back_neither_its_contact_nor_a_dialog(services: Services) -> None:
+    statements: list[str] = []
+
+    def on_statement(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    mail = InboundMessage(
+        channel="email",
+        sender="carol@example.net",
+        external_id="<1@example.net>",
+        text="The printer is jammed",
+        subject="Printer",
+        sender_name="Carol",
+        language="en",
+    )
+    engine = services.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", on_statement)
+    try:
+        await services.desk.receive(mail)
+    finally:
+        event.remove(engine, "before_cursor_execute", on_statement)
+
+    async with services.sessions() as session:
+        ticket = (await session.execute(select(Ticket))).scalar_one()
+    assert ticket.subject == "Printer" and ticket.contact_id is not None
+    # Both were created by this transaction: the contact is still in the session, and a sender
+    # seen for the first time has no dialog to look up.
+    assert not [s for s in statements if s.lstrip().startswith(("SELECT contact.", "SELECT dialog."))], statements
