@@ -93,8 +93,6 @@ class Desk:
         ticket = await session.get(Ticket, ticket_id)
         if ticket is None or ticket.channel == message.channel or ticket.channel not in self.echo_channels:
             return
-        if attachments:
-            await session.flush()  # their ids
         enqueue(
             session,
             OutboundMessage(

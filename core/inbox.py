@@ -97,7 +97,7 @@ class Inbox(WakeableLoop):
         self.on_stored: Callable[[str, bool], None] = lambda channel, new: None
         self._pending: list[tuple[dict[str, Any], asyncio.Future[bool]]] = []
         self._writer: asyncio.Task[None] | None = None
-        self._dialect = dialect_of(sessions)
+        self._store = _STORE["postgresql" if dialect_of(sessions) == "postgresql" else "sqlite"]
         self._last_store = 0.0
         self._in_burst = False
         # The context each event arrived in (request ids for the logs), while this process lives.
@@ -140,8 +140,7 @@ class Inbox(WakeableLoop):
         """Store `rows`; the (channel, external id) of those that were new."""
         # One statement, its own transaction (on PostgreSQL one round trip; past insertmanyvalues'
         # page size several statements, each durable on its own, which is all a door needs).
-        statement = _STORE["postgresql" if self._dialect == "postgresql" else "sqlite"]
-        return {(row[0], row[1]) for row in await single_statement(self.sessions, statement, rows)}
+        return {(row[0], row[1]) for row in await single_statement(self.sessions, self._store, rows)}
 
     async def _write_pending(self) -> None:
         while self._pending:

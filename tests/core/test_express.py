@@ -22,12 +22,15 @@ ANNA = Agent("Anna", "501")
 
 
 @contextmanager
-def counting(services: Services) -> Iterator[dict[str, int]]:
-    """Statements sent to the database and transactions begun, while the block runs."""
+def counting(services: Services, texts: list[str] | None = None) -> Iterator[dict[str, int]]:
+    """Statements sent to the database and transactions begun, while the block runs (the
+    statements' texts appended to `texts` when given)."""
     counts = {"statements": 0, "transactions": 0}
 
-    def on_statement(*_: Any) -> None:
+    def on_statement(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         counts["statements"] += 1
+        if texts is not None:
+            texts.append(statement)
 
     def on_begin(*_: Any) -> None:
         counts["transactions"] += 1
@@ -236,10 +239,6 @@ async def test_a_group_that_fails_is_handled_by_the_full_path(
 
 async def test_a_new_sender_s_first_request_reads_back_neither_its_contact_nor_a_dialog(services: Services) -> None:
     statements: list[str] = []
-
-    def on_statement(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        statements.append(statement)
-
     mail = InboundMessage(
         channel="email",
         sender="carol@example.net",
@@ -249,12 +248,8 @@ async def test_a_new_sender_s_first_request_reads_back_neither_its_contact_nor_a
         sender_name="Carol",
         language="en",
     )
-    engine = services.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", on_statement)
-    try:
+    with counting(services, statements):
         await services.desk.receive(mail)
-    finally:
-        event.remove(engine, "before_cursor_execute", on_statement)
 
     async with services.sessions() as session:
         ticket = (await session.execute(select(Ticket))).scalar_one()
