@@ -173,8 +173,8 @@ class ExpressLane:
 
     async def receive(self, message: InboundMessage) -> Received | None:
         """The message handled, or None: not this case (nothing written), for the full path."""
-        if message.attachments:  # the lane stores no files
-            return None
+        if message.attachments or not route.may_append(message):  # the lane stores no files
+            return None  # (and a message the decision cannot append is not worth a lookup)
         future: asyncio.Future[Received | None] = asyncio.get_running_loop().create_future()
         self._waiting.append((message, future))
         if self._writing < self.writers:

@@ -109,6 +109,12 @@ def parse_command(message: InboundMessage) -> tuple[str, str] | None:
     return (name, rest.strip()) if name else None
 
 
+def may_append(message: InboundMessage) -> bool:
+    """Whether `decide` can send this message to APPEND, told from the message alone: one with a
+    subject (a mail) answers a request or is a complete one (ANSWER, OPEN_AT_ONCE precede APPEND)."""
+    return message.subject is None
+
+
 async def decide(message: InboundMessage, facts: Facts[T], *, require_contract: bool) -> Route[T]:
     step = await facts.dialog_step()
     command = parse_command(message)

@@ -198,6 +198,55 @@ async def test_commands_buttons_replies_and_confirmations_take_the_full_path(
     assert await services.desk.express.receive(plain) is not None
 
 
+class _OneOpenRequest:
+    """Facts of a contact with one open request and nothing else: what APPEND is made of."""
+
+    async def dialog_step(self) -> None:
+        return None
+
+    async def owes_access_code(self) -> bool:
+        return False
+
+    async def contract_valid(self) -> bool:
+        return True
+
+    async def latest_solved(self) -> None:
+        return None
+
+    async def replied_ticket(self) -> None:
+        return None
+
+    async def answered_ticket(self) -> None:
+        return None
+
+    async def active_tickets(self) -> list[str]:
+        return ["the open request"]
+
+    async def latest_closed(self) -> None:
+        return None
+
+    def closed(self, ticket: str) -> bool:
+        return False
+
+
+@pytest.mark.parametrize("require_contract", [False, True])
+async def test_a_mail_is_never_appended_so_the_lane_does_not_look_it_up(
+    services: Services, require_contract: bool
+) -> None:
+    words = InboundMessage(channel="email", sender="alice@example.net", external_id="<w@x>", text="More details")
+    mail = words.model_copy(update={"subject": "Re: the printer"})
+    # The decision's own answer, with every fact that could lead to APPEND given: a subject changes it.
+    facts = _OneOpenRequest()
+    assert (await route.decide(words, facts, require_contract=require_contract)).kind == route.APPEND
+    assert (await route.decide(mail, facts, require_contract=require_contract)).kind != route.APPEND
+    assert route.may_append(words) and not route.may_append(mail)
+
+    await CoreCustomer(services, "alice@example.net", channel="email").open_ticket()
+    with counting(services) as counts:
+        assert await services.desk.express.receive(mail) is None
+    assert counts == {"statements": 0, "transactions": 0}
+
+
 async def test_the_lane_follows_the_one_decision(services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
     """A rule added to core.route.decide applies to the lane's messages too: it has none of its own."""
     alice = CoreCustomer(services)
