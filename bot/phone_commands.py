@@ -21,6 +21,7 @@ from bot.agent_side import action_key, agent_of, in_agent_group
 from bot.desk_texts import desk_texts
 from bot.texts import texts
 from core import phone
+from core.db import transaction
 from core.desk import AGENT_ACTIONS, TicketError
 from core.views import TicketType
 from platforms.telegram.context import BotContext
@@ -98,7 +99,7 @@ async def new_request(message: Message, command: CommandObject, ctx: BotContext)
         return
     limits = ctx.desk.limits
     try:
-        async with ctx.sessions() as session, session.begin():
+        async with transaction(ctx.sessions) as session:
             opened = await phone.open_request(
                 session,
                 caller,

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import Executable, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
 
 from core.sqlite_inline import inline_url
 
@@ -49,11 +50,33 @@ def create_session_factory(engine: AsyncEngine) -> SessionFactory:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+LastStep = Callable[[AsyncSession], Awaitable[None]]
+_LAST_STEPS = "core.db.last_steps"
+
+
 @asynccontextmanager
 async def transaction(sessions: SessionFactory) -> AsyncIterator[AsyncSession]:
     """One unit of work: commits on success, rolls back on any error."""
     async with sessions() as session, session.begin():
         yield session
+        if steps := session.info.pop(_LAST_STEPS, None):
+            await session.flush()
+            for step in steps:
+                await step(session)
+
+
+def at_commit(session: AsyncSession, step: LastStep) -> None:
+    """Run `step` as the transaction's last work: after everything else is flushed, just before the
+    commit. For work that locks a row other transactions wait for (the lock is held until the commit),
+    so that they wait through the fewest statements. Only `transaction()` runs such steps: committing
+    the session any other way raises rather than skip them."""
+    session.info.setdefault(_LAST_STEPS, []).append(step)
+
+
+@event.listens_for(Session, "before_commit")
+def _last_steps_taken(session: Session) -> None:
+    if session.info.get(_LAST_STEPS):
+        raise RuntimeError("a transaction with at_commit() steps must be committed by core.db.transaction")
 
 
 DialectInsert = postgresql.Insert | sqlite.Insert

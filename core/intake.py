@@ -138,6 +138,8 @@ async def new_ticket(
         created_at=turn.now,
         updated_at=turn.now,
     )
+    # Before the INSERT: a report that joins a look-alike suggestion is inserted in it.
+    await lookalike.on_created(session, ticket, turn.limits.lookalike)
     session.add(ticket)
     await session.flush()
     await link_to_ticket(session, ticket, data)
@@ -145,5 +147,4 @@ async def new_ticket(
     # At the ticket's own time: its updated_at stays as inserted (no UPDATE right after the INSERT).
     record(session, ticket, "created", turn.actor, to_status=TicketStatus.NEW, at=turn.now)
     to_desk(session, ticket, "ticket_created")
-    await lookalike.on_created(session, ticket, turn.limits.lookalike)
     return ticket

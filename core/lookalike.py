@@ -8,18 +8,20 @@ An agent's press makes the first report the mass incident and links the others (
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Protocol, cast
+from typing import Any, Protocol, cast
 
-from sqlalchemy import case, func, update
+from sqlalchemy import bindparam, case, func, union_all, update
 from sqlalchemy import select as select_columns  # sqlmodel's select types at most 4 columns
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from core import mass
+from core.db import at_commit
 from core.desk_models import LookalikeGroup
 from core.lookalike_text import GROUP_SAMPLE, Group, Report, Thresholds, place, stems
 from core.messages import AGENT_DESK, OutboundMessage
@@ -27,7 +29,7 @@ from core.models import Ticket, TicketType
 from core.outbox import enqueue
 from core.staff import Agent
 from core.tickets import TicketError
-from core.timeutil import utcnow
+from core.timeutil import UTCDateTime, utcnow
 
 EVENT = "lookalike"
 
@@ -99,88 +101,192 @@ class _Summary:
         times = [m.created_at for m in members]
         return cls(len(members), min(times), max(times), list(members[:SHOWN]))
 
-    def joined(self, member: Member) -> _Summary:
-        head = self.head if len(self.head) >= SHOWN else [*self.head, member]
-        at = member.created_at
-        return _Summary(self.count + 1, min(self.first_at, at), max(self.last_at, at), head)
 
+async def on_created(session: AsyncSession, ticket: Ticket, limits: Thresholds | None) -> None:
+    """Place a ticket being created among recent look-alike reports. Call it before the ticket is
+    inserted: a report that joins a suggestion is inserted with it.
 
-async def on_created(session: AsyncSession, ticket: Ticket, limits: Thresholds | None) -> LookalikeGroup | None:
-    """Place a just-created ticket among recent look-alike reports; the suggestion it joined or formed.
+    The reads and the choice are made here, without a lock. What every report of one outage waits
+    for, the suggestion's row, is taken as the transaction's last step (`core.db.at_commit`): locked,
+    its count read and its message queued, then the commit, so reports wait for each other through
+    three statements, not through the rest of their transactions. A choice that step finds stale
+    (the suggestion was accepted meanwhile), and forming a new suggestion, are done again from fresh
+    reads, one transaction at a time.
 
     What is read does not grow with a suggestion's size: in a mass outage nearly every report of
     the window is in one suggestion, and a newcomer is compared with its latest GROUP_SAMPLE
-    reports only; its count, times and whether this customer is in it are asked of the database.
+    reports only; its count, times and whether this customer is in it come with them.
     """
     if limits is None or not is_report(ticket):
-        return None
-    since = ticket.created_at - limits.window
-    open_groups = select(LookalikeGroup).where(
-        col(LookalikeGroup.accepted_at).is_(None),
-        col(LookalikeGroup.updated_at) >= since,
-    )
-    rows = {row.id: row for row in (await session.execute(open_groups.with_for_update())).scalars()}
-    ungrouped = select_columns(*_MEMBER_COLUMNS).where(
-        *_REPORTS,
-        col(Ticket.created_at) >= since,
-        col(Ticket.id) != ticket.id,
-        col(Ticket.lookalike_group_id).is_(None),
-    )
-    recent = {row.id: cast(Member, row) for row in await session.execute(ungrouped)}
-    groups, summaries = await _groups(session, list(rows), ticket.contact_id)
+        return
+    placed = await _place(session, ticket, limits)
+    if placed is None:
+        return
+    if isinstance(placed, _Join):
+        ticket.lookalike_group_id = placed.group_id
+    at_commit(session, functools.partial(_settle, ticket=ticket, limits=limits, placed=placed))
+
+
+@dataclass
+class _Join:
+    """Join a suggestion: its id and its first SHOWN open reports, as read."""
+
+    group_id: int
+    head: list[Member]
+
+
+@dataclass
+class _Form:
+    """Form a suggestion of these reports, in the order they came (the newcomer among them)."""
+
+    members: list[Member]
+
+
+async def _place(session: AsyncSession, ticket: Ticket, limits: Thresholds) -> _Join | _Form | None:
+    recent, groups, heads = await _read(session, ticket, ticket.created_at - limits.window)
     placed = place(report_of(ticket), [report_of(m) for m in recent.values()], groups, limits)
     if placed is None:
         return None
     if isinstance(placed, Group):
-        row = rows[placed.key]
-        row.updated_at = utcnow()
-        summary = summaries[placed.key].joined(ticket)
-        others = []
-    else:
-        members = [recent.get(report.key) or ticket for report in sorted(placed, key=lambda r: r.at)]
+        return _Join(placed.key, heads[placed.key])
+    return _Form([recent.get(report.key) or ticket for report in sorted(placed, key=lambda r: r.at)])
+
+
+def _candidates() -> Any:
+    """The query of `_read`, built once: `since`, `me` (the ticket's id, 0 before it is inserted) and
+    `customer` are bound per call."""
+    columns = (*_MEMBER_COLUMNS, col(Ticket.lookalike_group_id))
+    since = bindparam("since", type_=UTCDateTime)
+    open_groups = select_columns(col(LookalikeGroup.id)).where(
+        col(LookalikeGroup.accepted_at).is_(None), col(LookalikeGroup.updated_at) >= since
+    )
+    alone = (
+        col(Ticket.lookalike_group_id).is_(None),
+        col(Ticket.created_at) >= since,
+        col(Ticket.id) != bindparam("me"),
+    )
+    reports = union_all(
+        select_columns(*columns).where(*_REPORTS, *alone),
+        select_columns(*columns).where(*_REPORTS, col(Ticket.lookalike_group_id).in_(open_groups)),
+    ).subquery()
+    group, order = reports.c.lookalike_group_id, (reports.c.created_at, reports.c.id)
+    theirs = case((reports.c.contact_id == bindparam("customer"), 1))
+    ranked = select_columns(
+        reports,
+        func.count().over(partition_by=group).label("total"),
+        func.min(reports.c.created_at).over(partition_by=group).label("first_at"),
+        func.max(reports.c.created_at).over(partition_by=group).label("last_at"),
+        func.count(theirs).over(partition_by=group).label("theirs"),
+        func.row_number().over(partition_by=group, order_by=order).label("from_first"),
+        func.row_number().over(partition_by=group, order_by=[c.desc() for c in order]).label("from_last"),
+    ).subquery()
+    return (
+        select_columns(ranked)
+        .where(
+            ranked.c.lookalike_group_id.is_(None)
+            | (ranked.c.from_first <= SHOWN)
+            | (ranked.c.from_last <= GROUP_SAMPLE)
+        )
+        .order_by(ranked.c.created_at, ranked.c.id)
+    )
+
+
+_CANDIDATES = _candidates()
+
+
+async def _read(
+    session: AsyncSession, ticket: Ticket, since: datetime
+) -> tuple[dict[int, Member], list[Group], dict[int, list[Member]]]:
+    """In one query: the recent reports in no suggestion, and of each open suggestion its first
+    SHOWN and latest GROUP_SAMPLE open reports with its count, times and whether `ticket`'s customer
+    is in it (window functions over each suggestion's reports)."""
+    query = _CANDIDATES.params(since=since, me=ticket.id or 0, customer=ticket.contact_id)
+    recent: dict[int, Member] = {}
+    latest: dict[int, list[Member]] = {}
+    heads: dict[int, list[Member]] = {}
+    facts: dict[int, Any] = {}
+    for row in await session.execute(query):
+        member = cast(Member, row)
+        if row.lookalike_group_id is None:
+            recent[row.id] = member
+            continue
+        facts[row.lookalike_group_id] = row
+        if row.from_last <= GROUP_SAMPLE:
+            latest.setdefault(row.lookalike_group_id, []).append(member)
+        if row.from_first <= SHOWN:
+            heads.setdefault(row.lookalike_group_id, []).append(member)
+    groups = [
+        Group(
+            key,
+            [report_of(m) for m in latest.get(key, [])],
+            customers={ticket.contact_id} if row.theirs else set(),
+            last_at=row.last_at,
+        )
+        for key, row in facts.items()
+    ]
+    return recent, groups, heads
+
+
+async def _settle(session: AsyncSession, *, ticket: Ticket, limits: Thresholds, placed: _Join | _Form) -> None:
+    """The last step of the ticket's transaction: join the suggestion chosen, or form one."""
+    if isinstance(placed, _Join) and await _join(session, ticket, placed):
+        return
+    # Forming a suggestion, or the one chosen was accepted since it was read: choose again from
+    # fresh reads, one transaction at a time, so that two never form a suggestion of the same reports.
+    await _one_at_a_time(session)
+    ticket.lookalike_group_id = None
+    again = await _place(session, ticket, limits)
+    if isinstance(again, _Join):
+        ticket.lookalike_group_id = again.group_id
+        if not await _join(session, ticket, again):
+            ticket.lookalike_group_id = None
+    elif isinstance(again, _Form):
         row = LookalikeGroup()
         session.add(row)
         await session.flush()
-        summary = _Summary.of(members)
-        others = [member.id for member in members if member.id != ticket.id]
-    ticket.lookalike_group_id = row.id
-    if others:
+        assert row.id is not None
+        ticket.lookalike_group_id = row.id
+        others = [member.id for member in again.members if member.id != ticket.id]
         await session.execute(
             update(Ticket).where(col(Ticket.id).in_(others)).values(lookalike_group_id=row.id),
             execution_options={"synchronize_session": False},
         )
-    await _announce(session, row, summary)
-    return row
+        await _announce(session, row.id, _Summary.of(again.members))
 
 
-async def _groups(
-    session: AsyncSession, ids: list[int | None], customer: int
-) -> tuple[list[Group], dict[int, _Summary]]:
-    """The open suggestions' reports as placing and announcing read them (those with any left open)."""
-    if not ids:
-        return [], {}
-    in_group = col(Ticket.lookalike_group_id)
-    facts = (
-        select_columns(
-            in_group,
-            func.count(),
-            func.min(col(Ticket.created_at)),
-            func.max(col(Ticket.created_at)),
-            func.count(case((col(Ticket.contact_id) == customer, 1))),
-        )
-        .where(*_REPORTS, in_group.in_(ids))
-        .group_by(in_group)
+_GROUPS = LookalikeGroup.__table__  # type: ignore[attr-defined]
+
+
+async def _join(session: AsyncSession, ticket: Ticket, placed: _Join) -> bool:
+    """Lock the suggestion until the commit, tell its new count; False when it was accepted meanwhile."""
+    claim = (
+        update(_GROUPS)
+        .where(_GROUPS.c.id == placed.group_id, _GROUPS.c.accepted_at.is_(None))
+        .values(updated_at=utcnow())
+        .returning(_GROUPS.c.id)
     )
-    groups, summaries = [], {}
-    for found, count, first_at, last_at, theirs in await session.execute(facts):
-        group_id = int(found or 0)  # the query's IN excludes NULL
-        latest = await _members(session, group_id, GROUP_SAMPLE, latest=True)
-        # A small suggestion's latest reports are all of them: its first ones are among them.
-        head = latest[:SHOWN] if count <= GROUP_SAMPLE else await _members(session, group_id, SHOWN, latest=False)
-        reports = [report_of(m) for m in latest]
-        groups.append(Group(group_id, reports, customers={customer} if theirs else set(), last_at=last_at))
-        summaries[group_id] = _Summary(count, first_at, last_at, head)
-    return groups, summaries
+    if (await session.execute(claim)).first() is None:
+        return False
+    # Read after the lock: the reports that joined while this one waited for it are counted.
+    count, first_at, last_at = (
+        await session.execute(
+            select_columns(func.count(), func.min(col(Ticket.created_at)), func.max(col(Ticket.created_at))).where(
+                *_REPORTS, col(Ticket.lookalike_group_id) == placed.group_id
+            )
+        )
+    ).one()
+    head = placed.head if len(placed.head) >= SHOWN else [*placed.head, ticket]
+    await _announce(session, placed.group_id, _Summary(count, first_at, last_at, head))
+    return True
+
+
+# Any number: the PostgreSQL advisory lock that lets one transaction at a time form a suggestion.
+_FORMING = 0x4C4F4F4B
+
+
+async def _one_at_a_time(session: AsyncSession) -> None:
+    if session.get_bind().dialect.name == "postgresql":  # SQLite: a writer is alone anyway
+        await session.execute(select_columns(func.pg_advisory_xact_lock(_FORMING)))
 
 
 async def _members(session: AsyncSession, group_id: int, limit: int, *, latest: bool) -> list[Member]:
@@ -196,18 +302,18 @@ async def _members(session: AsyncSession, group_id: int, limit: int, *, latest: 
     return rows[::-1] if latest else rows
 
 
-async def _announce(session: AsyncSession, row: LookalikeGroup, summary: _Summary, **extra: object) -> None:
+async def _announce(session: AsyncSession, group_id: int, summary: _Summary, **extra: object) -> None:
     first = summary.head[0]
     enqueue(
         session,
         OutboundMessage(
             channel=AGENT_DESK,
-            address=address(row.id or 0),
+            address=address(group_id),
             kind=EVENT,
             ticket_id=first.id,
             language=first.language,
             meta={
-                "group": row.id,
+                "group": group_id,
                 "count": summary.count,
                 "numbers": [m.number for m in summary.head],
                 "minutes": max(1, round((summary.last_at - summary.first_at).total_seconds() / 60)),
@@ -250,5 +356,5 @@ async def accept(session: AsyncSession, group_id: int, parent: Ticket, agent: Ag
         linked.append(child)
     row.accepted_at, row.accepted_by = utcnow(), agent.name
     numbers = [child.number for child in linked]
-    await _announce(session, row, _Summary.of([parent, *linked]), accepted=agent.name, linked=numbers)
+    await _announce(session, group_id, _Summary.of([parent, *linked]), accepted=agent.name, linked=numbers)
     return numbers

@@ -161,6 +161,7 @@ async def open_request(
         organization_id=contact.organization_id,
         public_token=new_token(),
     )
+    await lookalike.on_created(session, ticket, thresholds)  # before the INSERT, as intake's new_ticket
     session.add(ticket)
     await session.flush()
     await sla.start(session, ticket)
@@ -168,5 +169,4 @@ async def open_request(
     if identity.channel != PHONE:
         notify_customer(session, ticket, texts("created", language, number=ticket.number, subject=ticket.subject))
     to_desk(session, ticket, "ticket_created")
-    await lookalike.on_created(session, ticket, thresholds)
     return Opened(ticket.number, identity.channel, identity.address)
