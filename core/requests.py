@@ -78,14 +78,20 @@ async def open_at_once(turn: Turn) -> Ticket:
     ticket = await intake.new_ticket(
         turn, collect(turn, {}), ticket_type=DEFAULT_TYPE, subject=subject, description=description
     )
-    if turn.inbound.automatic_replies:
+    automatic = turn.inbound.automatic_replies and await _may_reply_automatically(turn)
+    if automatic:
         words = " / ".join(type_words(t, turn.language)[0] for t in CUSTOMER_TYPES)
         lang = turn.language
         reply = request_texts("created.complete", lang, number=ticket.number, subject=ticket.subject)
         reply += "\n\n" + request_texts("created.type", lang, type=type_name(DEFAULT_TYPE, lang), words=words)
         notify_customer(turn.session, ticket, reply + status_link(turn, ticket), meta={"automatic": True})
-    tell_refused(turn, ticket)
+    tell_refused(turn, ticket, automatic=automatic)
     return ticket
+
+
+async def _may_reply_automatically(turn: Turn) -> bool:
+    guard = turn.limits.auto_reply_guards.get(turn.inbound.channel)
+    return guard is None or await guard(turn.session, turn.inbound.sender, turn.now)
 
 
 def type_words(ticket_type: TicketType, language: str) -> list[str]:
@@ -114,7 +120,7 @@ async def answered(turn: Turn, ticket: Ticket) -> None:
         await feedback.rate(turn, ticket.number, turn.text)
     elif picked is not None and ticket.status == TicketStatus.NEW:
         record_type(turn.session, ticket, picked, turn.actor)  # the word itself reaches the topic as a message
-    tell_refused(turn, ticket)
+    tell_refused(turn, ticket, automatic=turn.inbound.automatic_replies)
 
 
 def record_type(session: AsyncSession, ticket: Ticket, picked: TicketType, actor: str) -> None:
@@ -123,8 +129,8 @@ def record_type(session: AsyncSession, ticket: Ticket, picked: TicketType, actor
         ticket.type = picked
 
 
-def tell_refused(turn: Turn, ticket: Ticket) -> None:
-    if turn.inbound.refused_files and turn.inbound.automatic_replies:
+def tell_refused(turn: Turn, ticket: Ticket, *, automatic: bool) -> None:
+    if turn.inbound.refused_files and automatic:
         names = ", ".join(turn.inbound.refused_files)
         notify_customer(
             turn.session,

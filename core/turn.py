@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -12,6 +12,10 @@ from core.models import Attachment, Identity, Message
 from core.outbox import enqueue
 from core.texts import texts
 from core.timeutil import utcnow
+
+AutoReplyGuard = Callable[[AsyncSession, str, datetime], Awaitable[bool]]
+"""A channel's own limit on automatic replies: (the message's session, the sender's address, now) ->
+whether a new request may be answered automatically; a True takes that reply (in the same transaction)."""
 
 
 @dataclass
@@ -29,6 +33,9 @@ class Limits:
     lookalike: Thresholds | None = None
     # The public channel feature requests are published in (`/publish`); None: publishing is off.
     suggestions_channel_id: int | None = None
+    # Per channel: its limit on automatic replies to new requests (e-mail's one per sender per hour,
+    # RFC 3834), asked in the message's transaction, so the reply is taken exactly when it is queued.
+    auto_reply_guards: dict[str, AutoReplyGuard] = field(default_factory=dict)
 
 
 @dataclass

@@ -6,11 +6,10 @@ import logging
 import re
 
 from channels.email.dsn import parse_dsn
-from channels.email.loops import automatic_reason, claim_auto_reply
+from channels.email.loops import automatic_reason
 from channels.email.parse import ParsedMail, parse_mail
 from channels.email.quotes import strip_quotes
 from channels.email.texts import texts
-from core.db import SessionFactory
 from core.desk import Desk
 from core.inbox import Unprocessable
 from core.messages import InboundAttachment, InboundMessage
@@ -35,8 +34,8 @@ def clean_subject(subject: str) -> str:
 
 
 class MailHandler:
-    def __init__(self, desk: Desk, sessions: SessionFactory, *, address: str, max_file_size: int) -> None:
-        self.desk, self.sessions = desk, sessions
+    def __init__(self, desk: Desk, *, address: str, max_file_size: int) -> None:
+        self.desk = desk
         self.address, self.max_file_size = address.lower(), max_file_size
 
     async def messages(self, data: bytes, mailbox_key: str) -> list[InboundMessage]:
@@ -91,11 +90,7 @@ class MailHandler:
             subject=clean_subject(mail.subject),
             reply_candidates=thread_ids,
             ticket_hint=int(hint.group(1)) if hint else None,
-            automatic_replies=reason is None and (bool(thread_ids or hint) or await self._claim(mail.sender)),
+            # A new request's automatic reply is also limited per sender: claim_auto_reply, the desk's guard.
+            automatic_replies=reason is None,
             refused_files=[f.filename for f in mail.refused],
         )
-
-    async def _claim(self, sender: str) -> bool:
-        # Only mails that will likely open a ticket take the sender's automatic reply for the hour:
-        # follow-ups get none anyway, and must not use it up for the customer's next request.
-        return await claim_auto_reply(self.sessions, sender)

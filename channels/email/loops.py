@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from channels.email.models import EmailAutoReply
 from channels.email.parse import ParsedMail
-from core.db import SessionFactory, dialect_insert, dialect_of, single_statement
-from core.timeutil import utcnow
+from core.db import dialect_insert
 
 AUTO_REPLY_PERIOD = timedelta(hours=1)
 ROBOT_LOCAL_PARTS = frozenset(
@@ -40,19 +41,19 @@ def automatic_reason(mail: ParsedMail, own_address: str) -> str | None:
     return None
 
 
-async def claim_auto_reply(sessions: SessionFactory, address: str, *, now: datetime | None = None) -> bool:
+async def claim_auto_reply(session: AsyncSession, address: str, now: datetime) -> bool:
     """Take this sender's automatic reply for the period; False if one was sent within it.
 
-    One upsert that writes only when the sender is new or their last reply is older than the
-    period: two instances (or a restart) never both answer, and a row lock serializes the race.
-    It is its own transaction (one round trip on PostgreSQL).
+    The desk's guard for e-mail (core.turn.AutoReplyGuard), run in the transaction that opens the
+    request and queues the reply: the reply is taken exactly when it is sent (a crash before the
+    commit takes neither). One upsert that writes only when the sender is new or their last reply
+    is older than the period; its row lock serializes two instances answering the same sender.
     """
-    now = now or utcnow()
     table = EmailAutoReply.__table__  # type: ignore[attr-defined]
-    insert = dialect_insert(dialect_of(sessions), EmailAutoReply).values(address=address, last_at=now)
+    insert = dialect_insert(session.get_bind().dialect.name, EmailAutoReply).values(address=address, last_at=now)
     statement = insert.on_conflict_do_update(
         index_elements=[table.c.address],
         set_={"last_at": insert.excluded.last_at},
         where=table.c.last_at <= now - AUTO_REPLY_PERIOD,
     ).returning(table.c.address)
-    return bool(await single_statement(sessions, statement))
+    return (await session.execute(statement)).first() is not None

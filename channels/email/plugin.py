@@ -13,6 +13,7 @@ from channels.email.compose import Identity
 from channels.email.imap import MailboxReader
 from channels.email.inbound import MailHandler
 from channels.email.inbox import door, parser
+from channels.email.loops import claim_auto_reply
 from channels.email.progress import DatabaseMailboxState
 from channels.email.settings import EmailSettings
 from channels.email.smtp import SmtpSender
@@ -26,9 +27,9 @@ def email_plugin(
     settings = settings or EmailSettings()
     if not settings.enabled:
         return None
-    handler = MailHandler(
-        services.desk, services.sessions, address=settings.address, max_file_size=settings.max_attachment_size
-    )
+    handler = MailHandler(services.desk, address=settings.address, max_file_size=settings.max_attachment_size)
+    # At most one automatic reply per sender per hour, taken in the transaction that sends it.
+    services.desk.limits.auto_reply_guards[CHANNEL] = claim_auto_reply
     # Mails stored by the reader (also those left by a crash) are handled by the core inbox's worker.
     services.inbox.register(CHANNEL, parser(handler))
     reader = MailboxReader(settings, door(services.inbox), state=DatabaseMailboxState(services.sessions))

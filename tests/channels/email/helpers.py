@@ -20,6 +20,7 @@ from channels.email.compose import Identity
 from channels.email.imap import RawMail
 from channels.email.inbound import MailHandler
 from channels.email.inbox import door, parser
+from channels.email.loops import claim_auto_reply
 from channels.email.settings import EmailSettings, Security
 from core.services import Services
 from switchboard.app import build_app
@@ -108,7 +109,8 @@ class Mailbox:
 
     def __init__(self, services: Services, *, max_file_size: int = 1000) -> None:
         self.inbox = services.inbox
-        handler = MailHandler(services.desk, services.sessions, address=SUPPORT, max_file_size=max_file_size)
+        handler = MailHandler(services.desk, address=SUPPORT, max_file_size=max_file_size)
+        services.desk.limits.auto_reply_guards[CHANNEL] = claim_auto_reply
         self.inbox.register(CHANNEL, parser(handler))
         self.on_mail = door(self.inbox)
 

@@ -1,9 +1,18 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
+import pytest
+from sqlalchemy import select
+from sqlmodel import col
+
+from channels.email.inbound import CHANNEL, MailHandler
 from channels.email.loops import automatic_reason, claim_auto_reply
 from channels.email.parse import parse_mail
+from core.db import transaction
+from core.desk import Desk
+from core.models import OutboxMessage
 from core.services import Services
 from core.timeutil import utcnow
 from tests.channels.email import samples
@@ -29,7 +38,38 @@ def test_a_person_may_get_an_automatic_reply_robots_and_lists_not() -> None:
 
 
 async def test_one_automatic_reply_per_sender_per_hour_kept_in_the_database(services: Services) -> None:
+    async def claim(address: str, at: datetime) -> bool:
+        async with transaction(services.sessions) as session:
+            return await claim_auto_reply(session, address, at)
+
     now = utcnow()
     for at, expected in ((now, True), (now + timedelta(minutes=59), False), (now + timedelta(minutes=61), True)):
-        assert await claim_auto_reply(services.sessions, "alice@switchboard.test", now=at) is expected
-    assert await claim_auto_reply(services.sessions, "bob@switchboard.test", now=now) is True
+        assert await claim("alice@switchboard.test", at) is expected
+    assert await claim("bob@switchboard.test", now) is True
+
+
+async def test_a_request_that_fails_before_its_commit_leaves_the_sender_s_automatic_reply(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handler = MailHandler(services.desk, address=OURS, max_file_size=1000)
+    services.desk.limits.auto_reply_guards[CHANNEL] = claim_auto_reply
+    echo = Desk._echo
+    failures = ["crash before the commit"]
+
+    async def failing_once(self: Desk, *args: Any) -> None:
+        if failures:
+            raise RuntimeError(failures.pop())
+        await echo(self, *args)
+
+    monkeypatch.setattr(Desk, "_echo", failing_once)
+    raw = samples.thunderbird()
+    [message] = await handler.messages(raw, "1:1")
+    with pytest.raises(RuntimeError):
+        await services.desk.receive(message)
+    [message] = await handler.messages(raw, "1:1")  # the inbox's retry parses the stored mail again
+    await services.desk.receive(message)
+
+    async with services.sessions() as session:
+        rows = (await session.execute(select(OutboxMessage).where(col(OutboxMessage.channel) == CHANNEL))).scalars()
+        automatic = [row for row in rows if row.payload.get("meta", {}).get("automatic")]
+    assert len(automatic) == 1  # the request's automatic reply, taken by the try that was committed
