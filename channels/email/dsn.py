@@ -6,9 +6,9 @@ import email
 import re
 from dataclasses import dataclass
 from email import policy
-from email.message import Message
+from email.message import EmailMessage, Message
 
-from channels.email.parse import message_key
+from channels.email.parse import message_key, read_mail
 
 _MESSAGE_ID = re.compile(r"^message-id:\s*(<[^<>\s]+>)", re.IGNORECASE | re.MULTILINE)
 
@@ -41,9 +41,9 @@ def _type_value(value: str | None) -> str | None:
     return value.partition(";")[2].strip() if value and ";" in value else (value or None)
 
 
-def parse_dsn(data: bytes) -> Bounce | None:
-    """The failure a DSN reports, or None if the mail is not a delivery-status report of a failure."""
-    message = email.message_from_bytes(data, policy=policy.default)
+def parse_dsn(mail: bytes | EmailMessage) -> Bounce | None:
+    """The failure a DSN reports, or None if the mail (raw or read_mail's) is not a delivery-status report."""
+    message = read_mail(mail) if isinstance(mail, bytes) else mail
     if message.get_content_type() != "multipart/report" or message.get_param("report-type") != "delivery-status":
         return None
     recipient = status = diagnostic = original = None

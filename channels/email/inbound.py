@@ -7,7 +7,7 @@ import re
 
 from channels.email.dsn import parse_dsn
 from channels.email.loops import automatic_reason
-from channels.email.parse import ParsedMail, parse_mail
+from channels.email.parse import ParsedMail, parse_mail, read_mail
 from channels.email.quotes import strip_quotes
 from channels.email.texts import texts
 from core.desk import Desk
@@ -41,7 +41,8 @@ class MailHandler:
     async def messages(self, data: bytes, mailbox_key: str) -> list[InboundMessage]:
         """One raw mail -> the customer's message for the desk; a bounce marks our mail failed
         here and gives none. Safe to repeat (receipts, bounces marked once)."""
-        bounce = parse_dsn(data)
+        parsed = read_mail(data)
+        bounce = parse_dsn(parsed)
         if bounce is not None:
             found = bounce.original_message_id and await self.desk.bounced(
                 CHANNEL, bounce.original_message_id, bounce.reason
@@ -49,7 +50,7 @@ class MailHandler:
             if not found:
                 log.warning("bounce for %s matches no mail we sent (%s)", bounce.recipient, mailbox_key)
             return []  # a delivery report is never a customer's request
-        mail = parse_mail(data, max_file_size=self.max_file_size)
+        mail = parse_mail(parsed, max_file_size=self.max_file_size)
         if not mail.sender or mail.sender == self.address:
             raise MailRefused(f"no sender address, or our own ({mail.sender or '-'})")
         if len(mail.sender) > MAX_ADDRESS:

@@ -88,13 +88,12 @@ def _addresses(message: Message, name: str) -> list[str]:
 
 
 def _sender(message: Message) -> tuple[str, str | None]:
-    raw = _header(message, "From") or ""
-    header = message.get("From")
+    header = message.get("From")  # parsed once: policy.default parses a header each time it is read
     addresses: tuple[Address, ...] = getattr(header, "addresses", ())
     if addresses:
         first = addresses[0]
         return first.addr_spec.lower(), first.display_name or None
-    name, address = parseaddr(raw)
+    name, address = parseaddr(str(header).strip() if header is not None else "")
     return address.lower(), name or None
 
 
@@ -187,10 +186,17 @@ class _Walker:
         self.files.append(MailFile(name, ctype, content, _content_id(part)))
 
 
-def parse_mail(data: bytes, *, max_file_size: int) -> ParsedMail:
-    """Everything the e-mail channel needs from one raw mail; never raises on malformed input."""
+def read_mail(data: bytes) -> EmailMessage:
+    """The parsed mail, for parse_mail and parse_dsn to share (parsing costs more than either reads)."""
     message = email.message_from_bytes(data, policy=policy.default)
     assert isinstance(message, EmailMessage)
+    return message
+
+
+def parse_mail(mail: bytes | EmailMessage, *, max_file_size: int) -> ParsedMail:
+    """Everything the e-mail channel needs from one mail (raw or read_mail's); never raises on malformed input."""
+    message = read_mail(mail) if isinstance(mail, bytes) else mail
+    content_type = message.get_content_type()
     walker = _Walker(max_file_size)
     walker.walk(message)
     text = "\n\n".join(t.strip() for t in walker.plain if t.strip())
@@ -213,6 +219,6 @@ def parse_mail(data: bytes, *, max_file_size: int) -> ParsedMail:
         text=text.replace("\r\n", "\n"),
         files=walker.files,
         refused=walker.refused,
-        content_type=message.get_content_type(),
-        report_type=message.get_param("report-type") if message.get_content_type() == "multipart/report" else None,  # type: ignore[arg-type]
+        content_type=content_type,
+        report_type=message.get_param("report-type") if content_type == "multipart/report" else None,  # type: ignore[arg-type]
     )
