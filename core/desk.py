@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TypeVar
@@ -52,8 +53,11 @@ class Desk:
         default_language: str,
         limits: Limits | None = None,
         on_queued: Callable[[], None] = lambda: None,
+        full_path_concurrency: int = 8,
     ) -> None:
         self.sessions = sessions
+        # Messages the express lane leaves wait here rather than for a pooled connection (core.settings).
+        self._full_path = asyncio.Semaphore(full_path_concurrency)
         self.files = files
         self.default_language = default_language
         self.limits = limits or Limits()
@@ -72,7 +76,7 @@ class Desk:
         """Handle one customer message exactly once, however often the platform delivers it."""
         if (done := await self.express.receive(message)) is not None:
             return self._received(message, done)
-        async with transaction(self.sessions) as session:
+        async with self._full_path, transaction(self.sessions) as session:
             if not await claim_receipt(session, message.channel, message.external_id):
                 return self._received(message, Received(duplicate=True))
             identity = await identify(session, message)

@@ -75,6 +75,7 @@ class Services:
                 suggestions_channel_id=settings.suggestions_channel_id,
             ),
             on_queued=on_queued,
+            full_path_concurrency=settings.full_path_concurrency,
         )
         inbox = Inbox(
             sessions,

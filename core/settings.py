@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     # transactions, so more in flight means fewer commits (bench.inbound, SQLite: 8 -> 457/s,
     # 32 -> 1,215/s, 64 -> 1,609/s on a loaded machine).
     inbox_concurrency: int = Field(default=64, ge=1)
+    # Of those, how many take the full path (a new request, a dialog...) at once, each holding a pooled
+    # connection through its transaction: more would wait for the pool, or open and close connections
+    # past it (bench.email_inbound, PostgreSQL: 16 -> 34-35 mails/s, 64 -> 28-29).
+    full_path_concurrency: int = Field(default=8, ge=1)
     require_contract: bool = False
     auto_close_days: int = Field(default=3, ge=1)
     # A customer's message within this many days of a close reopens the request; later, a new linked one.

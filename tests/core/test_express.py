@@ -306,3 +306,29 @@ async def test_a_new_sender_s_first_request_reads_back_neither_its_contact_nor_a
     # Both were created by this transaction: the contact is still in the session, and a sender
     # seen for the first time has no dialog to look up.
     assert not [s for s in statements if s.lstrip().startswith(("SELECT contact.", "SELECT dialog."))], statements
+
+
+async def test_messages_left_to_the_full_path_take_at_most_its_limit_of_connections_at_once(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from core import conversation
+
+    handle, inside, most = conversation.handle, [0], [0]
+
+    async def counted(turn: Any) -> None:
+        inside[0] += 1
+        most[0] = max(most[0], inside[0])
+        await asyncio.sleep(0.01)  # a transaction's round trips
+        await handle(turn)
+        inside[0] -= 1
+
+    monkeypatch.setattr(conversation, "handle", counted)
+    limit = services.settings.full_path_concurrency
+    newcomers = [
+        InboundMessage(channel="email", sender=f"c{i}@example.net", external_id=f"<{i}@x>", text="Down", subject="Down")
+        for i in range(3 * limit)
+    ]
+    results = await asyncio.gather(*(services.desk.receive(m) for m in newcomers))
+    assert all(not r.duplicate for r in results)
+    # On PostgreSQL the limit is what holds them back; SQLite's one pooled connection holds them to one.
+    assert most[0] == (limit if services.engine.dialect.name == "postgresql" else 1)
