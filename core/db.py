@@ -95,14 +95,16 @@ def dialect_of(sessions: SessionFactory) -> str:
 
 
 async def single_statement(
-    sessions: SessionFactory, statement: Executable, parameters: list[dict[str, Any]] | dict[str, Any] | None = None
+    sessions: SessionFactory | AsyncEngine,
+    statement: Executable,
+    parameters: list[dict[str, Any]] | dict[str, Any] | None = None,
 ) -> list[tuple[Any, ...]]:
     """Run one statement as a transaction of its own, without an ORM session; its rows.
 
     On PostgreSQL the statement is autocommitted: durable when it returns, one round trip instead
     of BEGIN, the statement and COMMIT. On SQLite, a write transaction of that one statement.
     """
-    engine: AsyncEngine = sessions.kw["bind"]
+    engine: AsyncEngine = sessions if isinstance(sessions, AsyncEngine) else sessions.kw["bind"]
     if engine.dialect.name == "postgresql":
         async with engine.connect() as connection:
             autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")

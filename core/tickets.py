@@ -4,9 +4,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from core import closing
+from core.db import single_statement
 from core.messages import Choice, OutboundMessage
 from core.models import OutboxMessage, Ticket, TicketCounter, TicketEvent, TicketStatus, TicketType
 from core.outbox import enqueue
@@ -40,15 +41,28 @@ class CommentRequired(TicketError):
         super().__init__("a solution needs a comment for the customer")
 
 
+_COUNTER = TicketCounter.__table__  # type: ignore[attr-defined]
+_NEXT_NUMBER = (
+    update(_COUNTER)
+    .where(_COUNTER.c.id == 1)
+    .values(last_number=_COUNTER.c.last_number + 1)
+    .returning(_COUNTER.c.last_number)
+)
+
+
 async def allocate_number(session: AsyncSession, start: int) -> int:
-    """The next ticket number. The counter row stays locked until commit, so no two get the same."""
-    result = await session.execute(
-        update(TicketCounter)
-        .where(TicketCounter.id == 1)
-        .values(last_number=TicketCounter.last_number + 1)
-        .returning(TicketCounter.last_number)
-    )
-    return start - 1 + result.scalar_one()
+    """The next ticket number; no two transactions get the same.
+
+    On PostgreSQL the counter moves in a statement of its own, autocommitted on another connection:
+    its row lock lasts that statement. Taken in the ticket's transaction, it was held to that
+    transaction's commit, and every other new ticket waited for all of it. A transaction that fails
+    afterwards leaves a gap in the numbers, as a sequence would. On SQLite (one writer, one pooled
+    connection) the counter moves in the ticket's transaction."""
+    if isinstance(session.bind, AsyncEngine) and session.bind.dialect.name == "postgresql":
+        [(number,)] = await single_statement(session.bind, _NEXT_NUMBER)
+        return start - 1 + int(number)
+    result = await session.execute(_NEXT_NUMBER)
+    return start - 1 + int(result.scalar_one())
 
 
 def type_name(ticket_type: TicketType | str, language: str) -> str:

@@ -1,17 +1,19 @@
 from __future__ import annotations
 
 import asyncio
+from contextlib import AsyncExitStack
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
+from core.db import transaction
 from core.desk import Agent, TicketNotFound
 from core.messages import AGENT_DESK
 from core.migrate import upgrade
 from core.models import Direction, Message, OutboxMessage, Ticket, TicketEvent, TicketStatus, TicketType
 from core.services import Services
 from core.settings import Settings
-from core.tickets import CommentRequired, InvalidTransition
+from core.tickets import CommentRequired, InvalidTransition, allocate_number
 from tests.support.customers import CoreCustomer, choice_ids, png, texts_of
 
 ANNA = Agent("Anna", "501")
@@ -227,3 +229,16 @@ async def test_concurrent_ticket_creations_get_distinct_numbers(settings: Settin
         for instance in {id(i): i for i in instances}.values():
             await instance.engine.dispose()
     assert sorted(numbers) == list(range(1001, 1013))
+
+
+async def test_a_new_ticket_s_number_does_not_wait_for_another_new_ticket_s_commit(
+    backend: str, services: Services
+) -> None:
+    if backend == "sqlite":
+        pytest.skip("SQLite has one writer: its transactions never overlap")
+    async with AsyncExitStack() as first, AsyncExitStack() as second:
+        one = await first.enter_async_context(transaction(services.sessions))
+        other = await second.enter_async_context(transaction(services.sessions))
+        await other.execute(text("SET LOCAL lock_timeout = '2s'"))  # fails instead of waiting
+        numbers = [await allocate_number(one, 1001), await allocate_number(other, 1001)]
+    assert numbers[1] == numbers[0] + 1
