@@ -168,6 +168,8 @@ class ExpressLane:
         # SQLite has one writer: a second group would only queue for the one pooled connection.
         self.writers = 1 if engine.dialect.name == "sqlite" else 4
         self._waiting: list[tuple[InboundMessage, asyncio.Future[Received | None]]] = []
+        # Groups being written, in the order they were taken: their senders, and set once committed.
+        self._in_flight: list[tuple[set[Key], asyncio.Event]] = []
         self._writing = 0
         self._tasks: set[asyncio.Task[None]] = set()  # held, so that they are not collected mid-way
 
@@ -196,7 +198,15 @@ class ExpressLane:
         while self._waiting:
             group, self._waiting = self._waiting[: self.group_size], self._waiting[self.group_size :]
             messages = [message for message, _ in group]
+            senders = {(m.channel, m.sender) for m in messages}
+            # A sender's later messages are written after their earlier ones: a group waits for the
+            # groups taken before it that share a sender (taken in arrival order, so no cycle).
+            earlier = [done for taken, done in self._in_flight if taken & senders]
+            entry = (senders, asyncio.Event())
+            self._in_flight.append(entry)
             try:
+                for done in earlier:
+                    await done.wait()
                 results = await self._write_group(messages)
             except Exception:
                 # The transaction rolled back: the full path takes each message on its own, so one
@@ -209,6 +219,9 @@ class ExpressLane:
                 for _, future in group:
                     future.cancel()
                 raise
+            finally:
+                entry[1].set()
+                self._in_flight.remove(entry)
             for (_, future), result in zip(group, results, strict=True):
                 if not future.done():  # a caller that gave up; its message is stored all the same
                     future.set_result(result)
