@@ -13,9 +13,10 @@ when the last ticket existed. Target: >= 50 mails/s.
 With LOOKALIKE_MIN_REPORTS=0 in the environment, mass-incident detection is off. The bench's mails
 are alike, so they form one suggestion of 1,000 reports: the worst case for detection, whose reads
 no longer grow with a suggestion's size (core/lookalike.py). 2026-12-02: SQLite 57-67 mails/s,
-PostgreSQL 23-30 (42 with detection off). 2026-12-07: PostgreSQL 29-36, SQLite 39-49, on a VM whose
-speed drifted by a third between rounds; the CPU this process spends a mail (printed too: the reader,
-the door and the worker, not PostgreSQL's or Dovecot's) is the steadier figure to compare commits by.
+PostgreSQL 23-30 (42 with detection off). 2026-12-07: PostgreSQL 40-50 mails/s at 18-22 ms of this
+process's CPU a mail, SQLite 50-53 at 18-19 ms, on a VM whose speed drifted by a third within the
+day (27-41 and 39-60 in slower hours); the CPU a mail (the reader, the door and the worker, not
+PostgreSQL's or Dovecot's) is the steadier figure to compare commits by.
 """
 
 from __future__ import annotations
