@@ -53,7 +53,7 @@ class Desk:
         default_language: str,
         limits: Limits | None = None,
         on_queued: Callable[[], None] = lambda: None,
-        full_path_concurrency: int = 8,
+        full_path_concurrency: int = 16,
     ) -> None:
         self.sessions = sessions
         # Messages the express lane leaves wait here rather than for a pooled connection (core.settings).

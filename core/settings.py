@@ -56,8 +56,10 @@ class Settings(BaseSettings):
     inbox_concurrency: int = Field(default=64, ge=1)
     # Of those, how many take the full path (a new request, a dialog...) at once, each holding a pooled
     # connection through its transaction: more would wait for the pool, or open and close connections
-    # past it (bench.email_inbound, PostgreSQL: 16 -> 34-35 mails/s, 64 -> 28-29).
-    full_path_concurrency: int = Field(default=8, ge=1)
+    # past it (bench.email_inbound, PostgreSQL: 16 -> 34-35 mails/s, 64 -> 28-29). Too few leave the
+    # round trips unoverlapped (bench.webhook_ack, one round each, WhatsApp's new customers drained in
+    # 73 s with 8, 40 s with 16, 33 s with 32; Telegram's 35, 30, 36 s).
+    full_path_concurrency: int = Field(default=16, ge=1)
     require_contract: bool = False
     auto_close_days: int = Field(default=3, ge=1)
     # A customer's message within this many days of a close reopens the request; later, a new linked one.
