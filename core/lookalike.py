@@ -8,11 +8,10 @@ An agent's press makes the first report the mass incident and links the others (
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, Protocol, cast
 
 from sqlalchemy import bindparam, case, func, union_all, update
@@ -124,7 +123,7 @@ async def on_created(session: AsyncSession, ticket: Ticket, limits: Thresholds |
         return
     if isinstance(placed, _Join):
         ticket.lookalike_group_id = placed.group_id
-    at_commit(session, functools.partial(_settle, ticket=ticket, limits=limits, placed=placed))
+    at_commit(session, partial(_settle, ticket=ticket, limits=limits, placed=placed))
 
 
 @dataclass
@@ -173,8 +172,6 @@ def _candidates() -> Any:
     theirs = case((reports.c.contact_id == bindparam("customer"), 1))
     ranked = select_columns(
         reports,
-        func.count().over(partition_by=group).label("total"),
-        func.min(reports.c.created_at).over(partition_by=group).label("first_at"),
         func.max(reports.c.created_at).over(partition_by=group).label("last_at"),
         func.count(theirs).over(partition_by=group).label("theirs"),
         func.row_number().over(partition_by=group, order_by=order).label("from_first"),
