@@ -94,6 +94,11 @@ def dialect_of(sessions: SessionFactory) -> str:
     return engine.dialect.name
 
 
+def session_dialect(session: AsyncSession) -> str:
+    """The name of the database a session works on: "postgresql" or "sqlite"."""
+    return session.get_bind().dialect.name
+
+
 async def single_statement(
     sessions: SessionFactory | AsyncEngine,
     statement: Executable,

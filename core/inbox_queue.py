@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from core.db import SessionFactory, transaction
+from core.db import SessionFactory, session_dialect, transaction
 from core.messages import AGENT_DESK, OutboundMessage
 from core.models import InboxEvent, Ticket, TicketStatus
 from core.outbox import enqueue, to_desk
@@ -55,7 +55,7 @@ async def claim(
         .order_by(col(InboxEvent.id))
         .limit(limit)
     )
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
+    if session_dialect(session) == "postgresql":
         # Several instances: each takes rows the others are not taking at this moment.
         due = due.with_for_update(skip_locked=True)
     candidates = list((await session.execute(due)).scalars())

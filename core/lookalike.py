@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from core import mass
-from core.db import at_commit
+from core.db import at_commit, session_dialect
 from core.desk_models import LookalikeGroup
 from core.lookalike_text import GROUP_SAMPLE, Group, Report, Thresholds, place, stems
 from core.messages import AGENT_DESK, OutboundMessage
@@ -282,7 +282,7 @@ _FORMING = 0x4C4F4F4B
 
 
 async def _one_at_a_time(session: AsyncSession) -> None:
-    if session.get_bind().dialect.name == "postgresql":  # SQLite: a writer is alone anyway
+    if session_dialect(session) == "postgresql":  # SQLite: a writer is alone anyway
         await session.execute(select_columns(func.pg_advisory_xact_lock(_FORMING)))
 
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.db import DialectInsert, dialect_insert
+from core.db import DialectInsert, dialect_insert, session_dialect
 from core.models import InboundReceipt
 from core.timeutil import utcnow
 
@@ -39,9 +39,8 @@ def receipt_values(channel: str, external_id: str) -> dict[str, Any]:
 
 async def claim_receipt(session: AsyncSession, channel: str, external_id: str) -> bool:
     """True if this transaction is the first to handle the message."""
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     # On the session's connection: given separate values, Session.execute would take this for an
     # ORM bulk insert, whose result has no rowcount.
     connection = await session.connection()
-    result = await connection.execute(receipt_statement(dialect), receipt_values(channel, external_id))
+    result = await connection.execute(receipt_statement(session_dialect(session)), receipt_values(channel, external_id))
     return bool(result.rowcount)

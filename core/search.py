@@ -15,6 +15,7 @@ from sqlalchemy import func, literal_column, or_, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from core.db import session_dialect
 from core.models import Contact, Identity, Message, Ticket
 
 LIMIT = 10
@@ -88,7 +89,7 @@ def _by_contact(query: str) -> object:
 
 
 def _by_words(session: AsyncSession, terms: list[str]) -> object:
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
+    if session_dialect(session) == "postgresql":
         # The same expressions as the GIN indexes of migration 0009_desk, so the planner uses them.
         words = {"q": " ".join(terms)}
         in_tickets = select(Ticket.id).where(

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.email.models import EmailAutoReply
 from channels.email.parse import ParsedMail
-from core.db import dialect_insert
+from core.db import dialect_insert, session_dialect
 
 AUTO_REPLY_PERIOD = timedelta(hours=1)
 ROBOT_LOCAL_PARTS = frozenset(
@@ -50,7 +50,7 @@ async def claim_auto_reply(session: AsyncSession, address: str, now: datetime) -
     is older than the period; its row lock serializes two instances answering the same sender.
     """
     table = EmailAutoReply.__table__  # type: ignore[attr-defined]
-    insert = dialect_insert(session.get_bind().dialect.name, EmailAutoReply).values(address=address, last_at=now)
+    insert = dialect_insert(session_dialect(session), EmailAutoReply).values(address=address, last_at=now)
     statement = insert.on_conflict_do_update(
         index_elements=[table.c.address],
         set_={"last_at": insert.excluded.last_at},
