@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from core.db import dialect_insert, session_dialect
 from core.files import FileStore
 from core.messages import InboundAttachment, InboundMessage
 from core.models import Attachment, Contact, Direction, Identity, Message
@@ -26,27 +26,37 @@ def first_contact(session: AsyncSession, identity: Identity) -> bool:
     return any(created is identity for created in session.info.get(_CREATED, ()))
 
 
+# Creates a sender's identity unless a concurrent first message did: on PostgreSQL that one waits
+# for the other transaction and then inserts nothing, without aborting ours (no savepoint needed).
+# Built once per dialect, so it is compiled once.
+_NEW_IDENTITY: dict[str, Any] = {
+    dialect: dialect_insert(dialect, Identity)
+    .on_conflict_do_nothing(index_elements=["channel", "address"])
+    .returning(Identity)
+    for dialect in ("postgresql", "sqlite")
+}
+
+
 async def identify(session: AsyncSession, message: InboundMessage) -> Identity:
     """The sender's identity on this channel, created with a new contact on first contact."""
     identity = await find_identity(session, message.channel, message.sender)
-    changes = identity_changes(message, utcnow())
+    now = utcnow()
+    changes = identity_changes(message, now)
     if identity is None:
-        try:
-            # A savepoint, so that losing a race with a concurrent first message is not fatal.
-            async with session.begin_nested():
-                contact = Contact(name=message.sender_name, language=message.language)
-                session.add(contact)
-                await session.flush()
-                assert contact.id is not None
-                identity = Identity(contact_id=contact.id, channel=message.channel, address=message.sender, **changes)
-                session.add(identity)
+        contact = Contact(name=message.sender_name, language=message.language)
+        session.add(contact)
+        await session.flush()
+        values = {"contact_id": contact.id, "channel": message.channel, "address": message.sender, "created_at": now}
+        created = await session.scalars(_NEW_IDENTITY[session_dialect(session)], [values | changes])
+        identity = cast(Identity | None, created.one_or_none())
+        if identity is not None:
             # The session's identity map holds objects weakly: kept here for the transaction, the
             # new contact is found again without a SELECT (route checks, the new ticket).
             session.info.setdefault(_CREATED, []).extend((contact, identity))
             return identity
-        except IntegrityError:
-            identity = await find_identity(session, message.channel, message.sender)
-            assert identity is not None
+        await session.delete(contact)  # the other message's contact is the sender's
+        identity = await find_identity(session, message.channel, message.sender)
+        assert identity is not None
     for name, value in changes.items():
         setattr(identity, name, value)
     return identity

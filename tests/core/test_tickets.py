@@ -5,12 +5,24 @@ from contextlib import AsyncExitStack
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlmodel import col
 
+from core.contacts import identify
 from core.db import transaction
 from core.desk import Agent, TicketNotFound
-from core.messages import AGENT_DESK
+from core.messages import AGENT_DESK, InboundMessage
 from core.migrate import upgrade
-from core.models import Direction, Message, OutboxMessage, Ticket, TicketEvent, TicketStatus, TicketType
+from core.models import (
+    Contact,
+    Direction,
+    Identity,
+    Message,
+    OutboxMessage,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+    TicketType,
+)
 from core.services import Services
 from core.settings import Settings
 from core.tickets import CommentRequired, InvalidTransition, allocate_number
@@ -204,6 +216,27 @@ async def test_concurrent_duplicates_are_processed_once(services: Services) -> N
         assert (await session.execute(select(func.count()).select_from(Message))).scalar_one() == 1
         replies = (await session.execute(select(func.count()).select_from(OutboxMessage))).scalar_one()
     assert replies == 1
+
+
+async def test_a_new_sender_s_two_first_messages_at_once_make_one_contact(backend: str, services: Services) -> None:
+    """The second message's transaction meets the first's uncommitted identity: on PostgreSQL it waits
+    for that commit, then takes the identity it made; its own contact goes."""
+    first = InboundMessage(channel="test", sender="zoe", external_id="z1", text="hello", sender_name="Zoe")
+    second = first.model_copy(update={"external_id": "z2", "text": "anyone there?"})
+    async with transaction(services.sessions) as session:
+        made = await identify(session, first)
+        # The second message can only be handled once this transaction commits (SQLite: one writer).
+        waiting = asyncio.create_task(services.desk.receive(second))
+        await asyncio.sleep(0.3)
+        assert not waiting.done()
+    await asyncio.wait_for(waiting, 10)
+    async with services.sessions() as session:
+        identities = list((await session.execute(select(Identity))).scalars())
+        contacts = (await session.execute(select(func.count()).select_from(Contact))).scalar_one()
+        senders = list((await session.execute(select(col(Message.identity_id)))).scalars())
+    assert [(i.id, i.contact_id) for i in identities] == [(made.id, made.contact_id)]
+    assert contacts == 1
+    assert senders == [made.id]
 
 
 async def test_concurrent_ticket_creations_get_distinct_numbers(settings: Settings, backend: str) -> None:
