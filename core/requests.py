@@ -75,10 +75,12 @@ async def open_at_once(turn: Turn) -> Ticket:
     )
     subject = subject[: turn.limits.subject_max]
     description = text[: turn.limits.description_max] or subject
+    # Asked first: its statement would otherwise flush the agents' card alone, and the card and the
+    # automatic reply, queued together, go in one INSERT.
+    automatic = turn.inbound.automatic_replies and await _may_reply_automatically(turn)
     ticket = await intake.new_ticket(
         turn, collect(turn, {}), ticket_type=DEFAULT_TYPE, subject=subject, description=description
     )
-    automatic = turn.inbound.automatic_replies and await _may_reply_automatically(turn)
     if automatic:
         words = " / ".join(type_words(t, turn.language)[0] for t in CUSTOMER_TYPES)
         lang = turn.language
