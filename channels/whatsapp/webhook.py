@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import secrets
-from typing import Any
 
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from channels.whatsapp.inbound import CHANNEL
-from channels.whatsapp.payload import Batch, PayloadError, parse_batch
+from channels.whatsapp.payload import PayloadError, batch_key
 from channels.whatsapp.settings import WhatsAppSettings
 from channels.whatsapp.signature import valid_signature
 from core.inbox import Inbox
@@ -22,20 +19,9 @@ from platforms.http_guard import Door, Refused, read_body, read_json
 MAX_BODY = 3 * 1024 * 1024
 
 
-def event_key(payload: dict[str, Any], batch: Batch) -> tuple[str, str]:
-    """(external id, conversation) of one call: Meta's retry of a call is the same payload, and a
-    call's order matters per customer (the sender, or the recipient its receipts are about)."""
-    # Its messages' and statuses' ids name it (a tenth of the cost of canonical JSON, which only
-    # a call with neither, such as an account update, still needs).
-    ids = [f"m:{m.wamid}" for m in batch.messages]
-    ids += [f"s:{s.wamid}:{s.status}:{s.at.timestamp() if s.at else ''}" for s in batch.statuses]
-    named = "|".join(ids) if ids else json.dumps(payload, sort_keys=True)
-    digest = hashlib.sha256(named.encode()).hexdigest()
-    senders = [m.sender for m in batch.messages] + [s.recipient for s in batch.statuses]
-    return digest, senders[0] if senders else ""
-
-
 WEBHOOK_PATH = "/whatsapp/webhook"
+# Every stored call gets the same answer: rendered once, not by json.dumps per request.
+_RECEIVED = b'{"status":"received"}'
 
 
 def webhook_router(settings: WhatsAppSettings) -> APIRouter:
@@ -74,13 +60,12 @@ def webhook_door(settings: WhatsAppSettings, inbox: Inbox) -> Door:
         try:
             # The signature covers the raw bytes; what is kept is their text, cleaned where it had to be.
             payload, text = read_json(body)
-            batch = parse_batch(payload)
+            external_id, conversation = batch_key(payload)
         except Refused as refused:
             return refused.response()
         except PayloadError as error:
             return JSONResponse({"error": str(error)}, status_code=400)
-        external_id, conversation = event_key(payload, batch)
         await inbox.store(CHANNEL, external_id, conversation, text)
-        return JSONResponse({"status": "received"})
+        return Response(_RECEIVED, media_type="application/json")
 
     return receive

@@ -40,7 +40,7 @@ def webhook_door(runtime: TelegramRuntime) -> Door:
             except NotAnUpdate:
                 return JSONResponse({"detail": "not a Telegram update"}, status_code=400)
             await runtime.accept(payload, text)
-            return JSONResponse({})
+            return Response(b"{}", media_type="application/json")  # not json.dumps({}) per update
         try:
             update = Update.model_validate(payload, context={"bot": runtime.bot})
         except ValidationError:

@@ -44,7 +44,19 @@ async def test_forged_or_missing_signature_is_rejected_and_nothing_is_stored(wor
 
 
 async def test_a_signed_body_that_is_not_a_notification_gets_a_clear_400(world: World) -> None:
-    for body, hint in ((b"{not json", "not JSON"), (b'{"object": "page", "entry": []}', "whatsapp_business_account")):
+    def change(value: dict[str, object]) -> bytes:
+        entry = {"id": "1", "changes": [{"field": "messages", "value": value}]}
+        return json.dumps({"object": "whatsapp_business_account", "entry": [entry]}).encode()
+
+    cases = [
+        (b"{not json", "not JSON"),
+        (b'{"object": "page", "entry": []}', "whatsapp_business_account"),
+        # What the worker could not parse is refused at the door, not stored to fail there.
+        (change({"messages": [{"from": "4915", "type": "text"}]}), "every message needs id, from and type"),
+        (change({"contacts": ["Alice"], "messages": []}), "contacts must be a list of objects"),
+        (change({"statuses": [{"id": "wamid.1", "status": "failed", "errors": "oops"}]}), "errors must be a list"),
+    ]
+    for body, hint in cases:
         response = await world.fake.post_raw(body, sign(world.fake.app_secret, body))
         assert response.status_code == 400 and hint in response.json()["error"]
     assert await world.count(InboxEvent) == 0
