@@ -14,6 +14,8 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlmodel import col
 
+from core import inbox as inbox_module
+from core import inbox_queue
 from core.db import transaction
 from core.inbox import Unprocessable
 from core.inbox_queue import DONE, PARKED, claim
@@ -224,6 +226,48 @@ async def test_a_live_worker_keeps_its_events_past_the_lease(
             services_of(second).inbox.register(CHANNEL, slow)
             await settled(services_of(first), 1)
     assert slow_calls == ["dan-1"]
+
+
+async def test_a_batch_ending_during_a_lease_renewal_lets_it_finish(
+    backend: str, migrated: Settings, make_settings: Callable[..., AppSettings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The renewal's statement is held by a row lock while the batch ends: it must finish, not be
+    cancelled in mid-statement (its connection was then closed, and under a burst the closing was
+    cancelled too: an ERROR from the pool in the log)."""
+    several_instances(backend)
+    renewals: list[str] = []
+    real_renew = inbox_queue.renew
+
+    async def renew(*args: object) -> None:
+        try:
+            await real_renew(*args)  # type: ignore[arg-type]
+        except asyncio.CancelledError:
+            renewals.append("cancelled")
+            raise
+        renewals.append("done")
+
+    monkeypatch.setattr(inbox_module, "renew", renew)
+    built = build_app(make_settings(inbox_lease=0.6))  # a renewal every 0.2 s
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def held(payload: str) -> list[InboundMessage]:
+        started.set()
+        await release.wait()
+        return []
+
+    async with serve(built):
+        services = services_of(built)
+        services.inbox.register(CHANNEL, held)
+        await services.inbox.store(*event("eve", 1))
+        await asyncio.wait_for(started.wait(), 10)
+        async with transaction(services.sessions) as locker:
+            await locker.execute(select(InboxEvent).with_for_update())
+            await asyncio.sleep(0.5)  # the next renewal now waits for this lock
+            release.set()  # and the batch ends while it waits
+            await asyncio.sleep(0.3)
+        [row] = await settled(services, 1)
+    assert row.status == DONE
+    assert renewals and set(renewals) == {"done"}, renewals
 
 
 async def test_two_instances_never_handle_one_event_twice(
