@@ -13,10 +13,11 @@ when the last ticket existed. Target: >= 50 mails/s.
 With LOOKALIKE_MIN_REPORTS=0 in the environment, mass-incident detection is off. The bench's mails
 are alike, so they form one suggestion of 1,000 reports: the worst case for detection, whose reads
 no longer grow with a suggestion's size (core/lookalike.py). 2026-12-02: SQLite 57-67 mails/s,
-PostgreSQL 23-30 (42 with detection off). 2026-12-07: PostgreSQL 40-50 mails/s at 18-22 ms of this
-process's CPU a mail, SQLite 50-53 at 18-19 ms, on a VM whose speed drifted by a third within the
-day (27-41 and 39-60 in slower hours); the CPU a mail (the reader, the door and the worker, not
-PostgreSQL's or Dovecot's) is the steadier figure to compare commits by.
+PostgreSQL 23-30 (42 with detection off). 2026-12-07, later: PostgreSQL 42-57 mails/s at 14.6-20 ms
+of this process's CPU a mail, SQLite 40-60 at 15.7-22 ms, on a VM whose speed moved by half between
+runs minutes apart. Neither figure settles a comparison of two commits on this VM: run them
+alternately, several times, or compare statements per mail (16.7 on PostgreSQL) and the desk's CPU
+with the two run side by side.
 """
 
 from __future__ import annotations
