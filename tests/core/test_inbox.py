@@ -234,7 +234,8 @@ async def test_a_batch_ending_during_a_lease_renewal_lets_it_finish(
     """The renewal's statement is held by a row lock while the batch ends: it must finish, not be
     cancelled in mid-statement (its connection was then closed, and under a burst the closing was
     cancelled too: an ERROR from the pool in the log)."""
-    several_instances(backend)
+    if backend == "sqlite":
+        pytest.skip("holding one row needs PostgreSQL's row locks (SQLite's lock would hold the whole worker)")
     renewals: list[str] = []
     real_renew = inbox_queue.renew
 
