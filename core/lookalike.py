@@ -14,7 +14,8 @@ from datetime import datetime
 from functools import lru_cache, partial
 from typing import Any, Protocol, cast
 
-from sqlalchemy import bindparam, case, func, union_all, update
+from sqlalchemy import Integer, bindparam, func, literal, null, union_all, update
+from sqlalchemy import cast as sql_cast
 from sqlalchemy import select as select_columns  # sqlmodel's select types at most 4 columns
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -112,9 +113,10 @@ async def on_created(session: AsyncSession, ticket: Ticket, limits: Thresholds |
     (the suggestion was accepted meanwhile), and forming a new suggestion, are done again from fresh
     reads, one transaction at a time.
 
-    What is read does not grow with a suggestion's size: in a mass outage nearly every report of
-    the window is in one suggestion, and a newcomer is compared with its latest GROUP_SAMPLE
-    reports only; its count, times and whether this customer is in it come with them.
+    What is read does not grow with a suggestion's size nor with the table: in a mass outage nearly
+    every report of the window is in one suggestion, and a newcomer is compared with its latest
+    GROUP_SAMPLE reports only, read (with its first SHOWN) as walks of ix_ticket_lookalike that stop
+    at their limits; a suggestion the customer is in already is not read at all.
     """
     if limits is None or not is_report(ticket):
         return
@@ -151,76 +153,85 @@ async def _place(session: AsyncSession, ticket: Ticket, limits: Thresholds) -> _
     return _Form([recent.get(report.key) or ticket for report in sorted(placed, key=lambda r: r.at)])
 
 
-def _candidates() -> Any:
-    """The query of `_read`, built once: `since`, `me` (the ticket's id, 0 before it is inserted) and
-    `customer` are bound per call."""
-    columns = (*_MEMBER_COLUMNS, col(Ticket.lookalike_group_id))
+def _nothing(type_: Any) -> Any:
+    return sql_cast(null(), type_)
+
+
+def _recent() -> Any:
+    """The first query of `_read`, built once (`since`, `me` and `customer` bound per call): the recent
+    reports in no suggestion, the open suggestions, and the suggestions the customer is in. Each part
+    is an index range (ix_ticket_lookalike, ix_ticket_contact_id, ix_lookalikegroup_updated_at): a
+    suggestion's size and the table's do not change what is read."""
     since = bindparam("since", type_=UTCDateTime)
-    open_groups = select_columns(col(LookalikeGroup.id)).where(
-        col(LookalikeGroup.accepted_at).is_(None), col(LookalikeGroup.updated_at) >= since
-    )
-    alone = (
+    no_report = [_nothing(c.type).label(c.key) for c in select_columns(*_MEMBER_COLUMNS).selected_columns]
+    alone = select_columns(*_MEMBER_COLUMNS, col(Ticket.lookalike_group_id), literal(_ALONE).label("part")).where(
+        *_REPORTS,
         col(Ticket.lookalike_group_id).is_(None),
         col(Ticket.created_at) >= since,
         col(Ticket.id) != bindparam("me"),
     )
-    reports = union_all(
-        select_columns(*columns).where(*_REPORTS, *alone),
-        select_columns(*columns).where(*_REPORTS, col(Ticket.lookalike_group_id).in_(open_groups)),
-    ).subquery()
-    group, order = reports.c.lookalike_group_id, (reports.c.created_at, reports.c.id)
-    theirs = case((reports.c.contact_id == bindparam("customer"), 1))
-    ranked = select_columns(
-        reports,
-        func.max(reports.c.created_at).over(partition_by=group).label("last_at"),
-        func.count(theirs).over(partition_by=group).label("theirs"),
-        func.row_number().over(partition_by=group, order_by=order).label("from_first"),
-        func.row_number().over(partition_by=group, order_by=[c.desc() for c in order]).label("from_last"),
-    ).subquery()
-    return (
-        select_columns(ranked)
-        .where(
-            ranked.c.lookalike_group_id.is_(None)
-            | (ranked.c.from_first <= SHOWN)
-            | (ranked.c.from_last <= GROUP_SAMPLE)
-        )
-        .order_by(ranked.c.created_at, ranked.c.id)
+    open_groups = select_columns(*no_report, col(LookalikeGroup.id), literal(_OPEN)).where(
+        col(LookalikeGroup.accepted_at).is_(None), col(LookalikeGroup.updated_at) >= since
     )
+    theirs = select_columns(*no_report, col(Ticket.lookalike_group_id), literal(_THEIRS)).where(
+        *_REPORTS, col(Ticket.contact_id) == bindparam("customer"), col(Ticket.lookalike_group_id).is_not(None)
+    )
+    return union_all(alone, open_groups, theirs)
 
 
-_CANDIDATES = _candidates()
+def _sample() -> Any:
+    """The second query of `_read`, per open suggestion (`group` bound): its latest GROUP_SAMPLE and
+    first SHOWN open reports, each an ordered walk of ix_ticket_lookalike that stops at its limit."""
+    order = (col(Ticket.created_at), col(Ticket.id))
+    group = bindparam("group", type_=Integer)
+
+    def part(name: str, limit: int, *by: Any) -> Any:
+        ordered = select_columns(*_MEMBER_COLUMNS, literal(name).label("part")).where(
+            *_REPORTS, col(Ticket.lookalike_group_id) == group
+        )
+        return select_columns(ordered.order_by(*by).limit(limit).subquery())
+
+    return union_all(part(_LATEST, GROUP_SAMPLE, *(c.desc() for c in order)), part(_FIRST, SHOWN, *order))
+
+
+_ALONE, _OPEN, _THEIRS, _LATEST, _FIRST = "alone", "open", "theirs", "latest", "first"
+_RECENT, _SAMPLE = _recent(), _sample()
+
+
+def _order(member: Member) -> tuple[datetime, int]:
+    return member.created_at, member.id or 0
 
 
 async def _read(
     session: AsyncSession, ticket: Ticket, since: datetime
 ) -> tuple[dict[int, Member], list[Group], dict[int, list[Member]]]:
-    """In one query: the recent reports in no suggestion, and of each open suggestion its first
-    SHOWN and latest GROUP_SAMPLE open reports with its count, times and whether `ticket`'s customer
-    is in it (window functions over each suggestion's reports)."""
-    query = _CANDIDATES.params(since=since, me=ticket.id or 0, customer=ticket.contact_id)
-    recent: dict[int, Member] = {}
-    latest: dict[int, list[Member]] = {}
-    heads: dict[int, list[Member]] = {}
-    facts: dict[int, Any] = {}
+    """The recent reports in no suggestion, and of each open suggestion the customer is not in its
+    first SHOWN and latest GROUP_SAMPLE open reports: one query, and one more for each such
+    suggestion (in a mass outage, one)."""
+    alone: list[Member] = []
+    open_groups: list[int] = []
+    customer_in: set[int] = set()
+    query = _RECENT.params(since=since, me=ticket.id or 0, customer=ticket.contact_id)
     for row in await session.execute(query):
-        member = cast(Member, row)
-        if row.lookalike_group_id is None:
-            recent[row.id] = member
-            continue
-        facts[row.lookalike_group_id] = row
-        if row.from_last <= GROUP_SAMPLE:
-            latest.setdefault(row.lookalike_group_id, []).append(member)
-        if row.from_first <= SHOWN:
-            heads.setdefault(row.lookalike_group_id, []).append(member)
-    groups = [
-        Group(
-            key,
-            [report_of(m) for m in latest.get(key, [])],
-            customers={ticket.contact_id} if row.theirs else set(),
-            last_at=row.last_at,
-        )
-        for key, row in facts.items()
-    ]
+        if row.part == _ALONE:
+            alone.append(cast(Member, row))
+        elif row.part == _OPEN:
+            open_groups.append(row.lookalike_group_id)
+        else:
+            customer_in.add(row.lookalike_group_id)
+    recent = {m.id or 0: m for m in sorted(alone, key=_order)}
+    groups: list[Group] = []
+    heads: dict[int, list[Member]] = {}
+    # A suggestion the customer is in already is not theirs to join (`place`): its reports are not read.
+    for key in (key for key in open_groups if key not in customer_in):
+        latest: list[Member] = []
+        head = heads[key] = []
+        for row in await session.execute(_SAMPLE.params(group=key)):
+            (latest if row.part == _LATEST else head).append(cast(Member, row))
+        if latest:  # else every report of it was closed or linked since
+            latest.sort(key=_order)
+            head.sort(key=_order)
+            groups.append(Group(key, [report_of(m) for m in latest], last_at=latest[-1].created_at))
     return recent, groups, heads
 
 

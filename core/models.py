@@ -108,7 +108,7 @@ class Ticket(SQLModel, table=True):
     # The look-alike suggestion this incident report is in (core/lookalike.py); a report is in one
     # at most. No foreign key: suggestions are never deleted, and adding one would copy this table
     # on SQLite.
-    lookalike_group_id: int | None = Field(default=None, index=True)
+    lookalike_group_id: int | None = None
     level: str | None = Field(default=None, max_length=50)
     # The status page link /t/<token>: unguessable, so knowing a ticket number is not enough.
     public_token: str | None = Field(default=None, unique=True, index=True, max_length=64)
@@ -116,6 +116,10 @@ class Ticket(SQLModel, table=True):
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
     closed_at: datetime | None = _ts_optional()
+
+    # Look-alike placing reads a suggestion's first and latest reports, and the recent reports in
+    # none, as ordered walks of this index (core/lookalike.py).
+    __table_args__ = (Index("ix_ticket_lookalike", "lookalike_group_id", "created_at", "id"),)
 
 
 class TicketEvent(SQLModel, table=True):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlmodel import col
 
 from core.db import create_engine
 from core.express import _LOOKUP
+from core.lookalike import _RECENT, _SAMPLE
 from core.models import Message
 from core.settings import Settings
 
@@ -22,7 +24,7 @@ SENDERS = _LOOKUP.params(
 )
 
 
-async def plan(settings: Settings, query: Select[Any]) -> str:
+async def plan(settings: Settings, query: Any) -> str:
     engine = create_engine(settings.resolved_database_url)
     try:
         async with engine.connect() as connection:
@@ -46,3 +48,19 @@ async def test_the_express_lanes_sender_lookup_searches_the_identity_index(migra
     found = await plan(migrated, SENDERS)
     assert "SCAN identity" not in found and "Seq Scan on identity" not in found, found
     assert "identity_1" in found or "identity_channel_address_key" in found, found
+
+
+async def test_look_alike_placing_walks_an_index_that_stops_at_its_limits(migrated: Settings) -> None:
+    """A newcomer's reads must not grow with a suggestion (hundreds of reports in a mass outage) or
+    with the table: the recent reports in none are a range of ix_ticket_lookalike by creation time,
+    and a suggestion's first and latest reports its ordered walks, with no sort of all of them."""
+    since = datetime(2026, 12, 7, tzinfo=UTC)
+    recent = await plan(migrated, _RECENT.params(since=since, me=0, customer=1))
+    sample = await plan(migrated, _SAMPLE.params(group=1))
+    if migrated.resolved_database_url.startswith("sqlite"):
+        assert "ix_ticket_lookalike (lookalike_group_id=? AND created_at>?)" in recent, recent
+        assert sample.count("ix_ticket_lookalike (lookalike_group_id=?)") == 2, sample
+        assert "TEMP B-TREE" not in sample and "SCAN ticket" not in sample, sample
+    else:
+        assert "ix_ticket_lookalike on ticket" in recent and "created_at >=" in recent, recent
+        assert sample.count("ix_ticket_lookalike on ticket") == 2 and "Sort" not in sample, sample
