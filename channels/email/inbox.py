@@ -14,8 +14,8 @@ import base64
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from email import policy
 from email.parser import BytesHeaderParser
+from email.policy import compat32
 from email.utils import parseaddr
 
 from channels.email.imap import RawMail
@@ -28,8 +28,10 @@ MAX_CONVERSATION = 160
 
 
 def sender_of(data: bytes) -> str:
-    """The From address alone, read from the headers without parsing the body."""
-    headers = BytesHeaderParser(policy=policy.default).parsebytes(data)
+    """The From address alone, read from the header block without passing the body to a parser. The
+    raw header (compat32) is enough: parseaddr finds the address beside an encoded name."""
+    ends = [at for at in (data.find(b"\r\n\r\n"), data.find(b"\n\n")) if at >= 0]
+    headers = BytesHeaderParser(policy=compat32).parsebytes(data[: min(ends, default=len(data))])
     return parseaddr(str(headers.get("From", "")))[1].lower()
 
 

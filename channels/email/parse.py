@@ -9,7 +9,10 @@ from dataclasses import dataclass, field
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage, Message
+from email.policy import EmailPolicy
 from email.utils import getaddresses, parseaddr
+from functools import lru_cache
+from typing import Any
 
 import html2text
 
@@ -186,9 +189,34 @@ class _Walker:
         self.files.append(MailFile(name, ctype, content, _content_id(part)))
 
 
+class _ReadingPolicy(EmailPolicy):
+    """policy.default, remembering the headers it has parsed: it parses a header again each time it
+    is read, and reading a mail reads its parts' Content-Type a dozen times (most mails' are alike)."""
+
+    def header_fetch_parse(self, name: str, value: str) -> Any:
+        if hasattr(value, "name"):  # set by us, already parsed
+            return value
+        if len(value) > MAX_REMEMBERED_HEADER:  # a long thread's References: kept out of the memory
+            return super().header_fetch_parse(name, value)
+        return _parsed_header(name, value)
+
+
+# At most 2,048 remembered headers of at most 1,000 characters each: a few MB whatever comes in.
+MAX_REMEMBERED_HEADER = 1000
+
+
+@lru_cache(maxsize=2048)
+def _parsed_header(name: str, value: str) -> Any:
+    # Header objects are immutable strings: one can be handed to every reader of the same text.
+    return policy.default.header_fetch_parse(name, value)
+
+
+READING = _ReadingPolicy()
+
+
 def read_mail(data: bytes) -> EmailMessage:
     """The parsed mail, for parse_mail and parse_dsn to share (parsing costs more than either reads)."""
-    message = email.message_from_bytes(data, policy=policy.default)
+    message = email.message_from_bytes(data, policy=READING)
     assert isinstance(message, EmailMessage)
     return message
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from channels.email.dsn import parse_dsn
+from channels.email.inbox import sender_of
 from channels.email.parse import message_key, parse_mail
 from channels.email.quotes import strip_quotes
 from tests.channels.email import samples
@@ -15,6 +16,24 @@ def test_thunderbird_mail_with_screenshot() -> None:
     assert mail.message_id == "<a1b2c3@mail.switchboard.test>"
     assert "floor 3 shows offline" in mail.text
     assert [(f.filename, f.mime_type, f.content) for f in mail.files] == [("screenshot.png", "image/png", samples.PNG)]
+
+
+def test_the_door_reads_the_same_sender_as_the_parser_from_the_headers_alone() -> None:
+    """The door keys a mail's conversation by its sender from the raw header block (no body, no
+    header registry); the worker's full parse must find the same address, or one customer's mails
+    would be ordered apart from each other."""
+    mails = [
+        samples.thunderbird(screenshot=samples.PNG),
+        samples.koi8r_plain(),
+        samples.outlook_cp1251_html_reply(in_reply_to="<a@x>", references="<a@x>", subject="Re: x", quoted="old"),
+        samples.gmail_alternative_with_inline_image(),
+        samples.out_of_office(),
+        b"From: =?utf-8?b?0JjQstCw0L0=?= <Ivan@Example.RU>\r\nSubject: x\r\n\r\nFrom: body@x.test\r\n",
+        "From: Иван <ivan@x.test>\nTo: support@x.test\n\nbody".encode(),
+    ]
+    for raw in mails:
+        assert sender_of(raw) == parse_mail(raw, max_file_size=LIMIT).sender != "", raw[:80]
+    assert sender_of(b"Subject: no sender\r\n\r\nFrom: body@x.test\r\n") == ""
 
 
 def test_koi8r_subject_sender_and_body() -> None:
