@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from core.db import SessionFactory, transaction
-from core.loop import WakeableLoop
+from core.loop import WakeableLoop, renewing
 from core.messages import AGENT_DESK, FAILED_COPY, TELL_ON_FAILURE, OutboundMessage, SendResult
 from core.models import OutboxMessage, OutboxStatus, Ticket
 from core.outbox import enqueue, to_desk
@@ -108,7 +108,10 @@ class DeliveryWorker(WakeableLoop):
         """Send continuously: each channel has its own `concurrency` slots, and a slot is taken again
         the moment its send ends, so a paced recipient (a Telegram group, a 429) never holds up
         another channel's messages, nor waits for a whole pass to finish."""
-        keeper = asyncio.create_task(self._keep_leases(), name="delivery-leases")
+        async with renewing("delivery", self.policy.lease / 3, self._renew_leases):
+            await self._send_continuously()
+
+    async def _send_continuously(self) -> None:
         inflight: dict[str, set[asyncio.Task[None]]] = {}
         try:
             while True:
@@ -128,7 +131,7 @@ class DeliveryWorker(WakeableLoop):
                     task.add_done_callback(functools.partial(self._sent, running=running))
                 await self.wait_for_wake()
         finally:
-            tasks = [keeper, *(task for running in inflight.values() for task in running)]
+            tasks = [task for running in inflight.values() for task in running]
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
@@ -139,22 +142,17 @@ class DeliveryWorker(WakeableLoop):
             log.error("delivery task failed", exc_info=error)
         self.wake()  # a slot is free, and the address's next message may be due
 
-    async def _keep_leases(self) -> None:
-        while True:
-            await asyncio.sleep(self.policy.lease / 3)
-            try:
-                async with transaction(self.sessions) as session:
-                    connection = await session.connection()
-                    await connection.execute(
-                        update(OutboxMessage)
-                        .where(
-                            col(OutboxMessage.locked_by) == self.worker_id,
-                            col(OutboxMessage.status) == OutboxStatus.PENDING,
-                        )
-                        .values(locked_until=utcnow() + timedelta(seconds=self.policy.lease))
-                    )
-            except Exception:
-                log.exception("delivery: renewing leases failed")
+    async def _renew_leases(self) -> None:
+        """This worker's rows stay its own while it lives (`renewing` calls this every third of a lease)."""
+        async with transaction(self.sessions) as session:
+            connection = await session.connection()
+            await connection.execute(
+                update(OutboxMessage)
+                .where(
+                    col(OutboxMessage.locked_by) == self.worker_id, col(OutboxMessage.status) == OutboxStatus.PENDING
+                )
+                .values(locked_until=utcnow() + timedelta(seconds=self.policy.lease))
+            )
 
     async def run_once(self) -> int:
         """Send every address's oldest due message once and wait for all; the number tried."""

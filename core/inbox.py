@@ -19,7 +19,7 @@ from sqlmodel import col
 from core.db import SessionFactory, dialect_insert, dialect_of, single_statement, transaction
 from core.delivery import RetryPolicy
 from core.inbox_queue import DONE, PARKED, PENDING, Claimed, claim, renew, settle, tell_agents
-from core.loop import WakeableLoop, wait_event
+from core.loop import WakeableLoop, renewing
 from core.messages import InboundMessage
 from core.models import InboxEvent
 from core.textsafe import scrub
@@ -168,16 +168,10 @@ class Inbox(WakeableLoop):
             claimed = await claim(session, self.parsers, self.owner, self.policy.lease, self.policy.batch)
         if not claimed:
             return 0
-        stop = asyncio.Event()
-        keeper = asyncio.create_task(self._keep_leases(stop), name="inbox-leases")
-        try:
+        async with renewing(
+            "inbox", self.policy.lease / 3, lambda: renew(self.sessions, self.owner, self.policy.lease)
+        ):
             outcome = await self._work(claimed)
-        finally:
-            # Stopped, not cancelled: a renewal in flight ends first. Cancelled in mid-statement, it
-            # lost its connection, whose closing was cancelled too (an ERROR in the log each time a
-            # batch ended during a renewal, as under a burst).
-            stop.set()
-            await keeper
         await self._settle(outcome)
         return len(claimed)
 
@@ -188,13 +182,6 @@ class Inbox(WakeableLoop):
     async def _let_doors_pass(self, since: float) -> None:
         while self._doors_busy() and time.monotonic() - since < MAX_DEFERRAL:
             await asyncio.sleep(QUIET_PERIOD / 5)
-
-    async def _keep_leases(self, stop: asyncio.Event) -> None:
-        while not await wait_event(stop, self.policy.lease / 3):
-            try:
-                await renew(self.sessions, self.owner, self.policy.lease)
-            except Exception:
-                log.exception("inbox: renewing leases failed")
 
     async def _work(self, claimed: list[Claimed]) -> _Outcome:
         conversations: dict[tuple[str, str], list[Claimed]] = {}

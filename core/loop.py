@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,30 @@ async def wait_event(event: asyncio.Event, timeout: float) -> bool:
     except TimeoutError:
         return False
     return True
+
+
+@contextlib.asynccontextmanager
+async def renewing(name: str, every: float, renew: Callable[[], Awaitable[None]]) -> AsyncIterator[None]:
+    """Call `renew()` (a lease's renewal) every `every` seconds while the block runs.
+
+    At the block's end the keeper is stopped, not cancelled: a renewal in flight finishes first.
+    Cancelled in mid-statement it lost its connection, whose closing was cancelled too (an ERROR
+    from the pool in the log whenever a batch ended, or a worker stopped, during a renewal)."""
+    stop = asyncio.Event()
+
+    async def keep() -> None:
+        while not await wait_event(stop, every):
+            try:
+                await renew()
+            except Exception:
+                log.exception("%s: renewing leases failed", name)
+
+    keeper = asyncio.create_task(keep(), name=f"{name}-leases")
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.shield(keeper)  # cancelled again while waiting, the renewal still ends by itself
 
 
 Hook = Callable[[], Awaitable[None]]

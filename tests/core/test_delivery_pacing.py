@@ -1,4 +1,5 @@
-"""The worker's loop: a paced recipient holds no other channel's messages; leases survive only the living."""
+"""The worker's loop: a paced recipient holds no other channel's messages; leases survive only the living,
+and a renewal in flight finishes when the worker stops."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 
+import pytest
 from sqlalchemy import select
 
+from core.db import transaction
 from core.delivery import ChannelAdapter, DeliveryWorker, RetryPolicy
 from core.messages import OutboundMessage, SendResult
 from core.models import OutboxMessage, OutboxStatus
@@ -120,3 +123,48 @@ async def _sent(services: Services, address: str) -> bool:
 
 async def _all_sent(services: Services) -> bool:
     return all(row.status == OutboxStatus.SENT for row in await rows(services))
+
+
+async def test_a_worker_stopping_during_a_lease_renewal_lets_it_finish(
+    backend: str,
+    services: Services,
+    platform: tuple[FakePlatform, HttpAdapter],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The renewal's statement is held by a row lock while the worker is stopped: it must finish,
+    not be cancelled in mid-statement (its connection was then closed under it)."""
+    if backend == "sqlite":
+        pytest.skip("holding one row needs PostgreSQL's row locks (SQLite's lock would hold the whole worker)")
+    _, adapter = platform
+    renewals: list[str] = []
+    real_renew = DeliveryWorker._renew_leases
+
+    async def renew(self: DeliveryWorker) -> None:
+        try:
+            await real_renew(self)
+        except asyncio.CancelledError:
+            renewals.append("cancelled")
+            raise
+        renewals.append("done")
+
+    monkeypatch.setattr(DeliveryWorker, "_renew_leases", renew)
+    await put(services, "test", "slow", "a reply")
+    task = asyncio.create_task(worker(services, {"test": Paced(adapter, "test", wait=30)}, lease=0.6).run())
+    stopped = False
+    try:
+        await until(lambda: _leased(services))  # its send is in flight, a renewal every 0.2 s
+        async with transaction(services.sessions) as locker:
+            await locker.execute(select(OutboxMessage).with_for_update())
+            await asyncio.sleep(0.5)  # the next renewal now waits for this lock
+            task.cancel()  # and the worker is stopped (once, as the app's shutdown does) while it waits
+            stopped = True
+            await asyncio.sleep(0.3)
+    finally:
+        if not stopped:
+            task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert renewals and set(renewals) == {"done"}, renewals
+
+
+async def _leased(services: Services) -> bool:
+    return any(row.locked_by is not None for row in await rows(services))
