@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
+from sqlalchemy import bindparam
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -12,10 +13,14 @@ from core.messages import InboundAttachment, InboundMessage
 from core.models import Attachment, Contact, Direction, Identity, Message
 from core.timeutil import utcnow
 
+# Built once: a statement built per call has its cache key generated again each time.
+_FIND_IDENTITY = select(Identity).where(
+    col(Identity.channel) == bindparam("channel"), col(Identity.address) == bindparam("address")
+)
+
 
 async def find_identity(session: AsyncSession, channel: str, address: str) -> Identity | None:
-    query = select(Identity).where(col(Identity.channel) == channel, col(Identity.address) == address)
-    return (await session.execute(query)).scalar_one_or_none()
+    return (await session.execute(_FIND_IDENTITY, {"channel": channel, "address": address})).scalar_one_or_none()
 
 
 _CREATED = "contacts.created"

@@ -46,13 +46,16 @@ async def level_named(session: AsyncSession, name: str) -> ServiceLevel | None:
     return (await session.execute(select(ServiceLevel).where(ServiceLevel.name == name))).scalar_one_or_none()
 
 
+# Built once (every new ticket asks): a statement built per call has its cache key generated each time.
+_DEFAULT_LEVEL = select(ServiceLevel).where(ServiceLevel.is_default.is_(True)).limit(1)  # type: ignore[attr-defined]
+
+
 async def level_for(session: AsyncSession, organization_id: int | None) -> ServiceLevel | None:
     """The level of the organization's current contract, else the default level (if any)."""
     contract = await valid_contract(session, organization_id) if organization_id is not None else None
     if contract is not None and (level := await level_named(session, contract.level)):
         return level
-    query = select(ServiceLevel).where(ServiceLevel.is_default.is_(True))  # type: ignore[attr-defined]
-    return (await session.execute(query.limit(1))).scalar_one_or_none()
+    return (await session.execute(_DEFAULT_LEVEL)).scalar_one_or_none()
 
 
 # Codes are typed by people: "acme-2026", " ACME 2026 " and "ACME2026" are the same code.
