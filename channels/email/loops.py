@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.email.models import EmailAutoReply
@@ -41,6 +43,20 @@ def automatic_reason(mail: ParsedMail, own_address: str) -> str | None:
     return None
 
 
+def _claim(dialect: str) -> Any:
+    table = EmailAutoReply.__table__  # type: ignore[attr-defined]
+    insert = dialect_insert(dialect, table).values(address=bindparam("address"), last_at=bindparam("last_at"))
+    return insert.on_conflict_do_update(
+        index_elements=[table.c.address],
+        set_={"last_at": insert.excluded.last_at},
+        where=table.c.last_at <= bindparam("stale", type_=table.c.last_at.type),
+    ).returning(table.c.address)
+
+
+# Built once per dialect, its values given per call: built per call, its cache key was generated each time.
+_CLAIM = {dialect: _claim(dialect) for dialect in ("postgresql", "sqlite")}
+
+
 async def claim_auto_reply(session: AsyncSession, address: str, now: datetime) -> bool:
     """Take this sender's automatic reply for the period; False if one was sent within it.
 
@@ -49,11 +65,6 @@ async def claim_auto_reply(session: AsyncSession, address: str, now: datetime) -
     commit takes neither). One upsert that writes only when the sender is new or their last reply
     is older than the period; its row lock serializes two instances answering the same sender.
     """
-    table = EmailAutoReply.__table__  # type: ignore[attr-defined]
-    insert = dialect_insert(session_dialect(session), EmailAutoReply).values(address=address, last_at=now)
-    statement = insert.on_conflict_do_update(
-        index_elements=[table.c.address],
-        set_={"last_at": insert.excluded.last_at},
-        where=table.c.last_at <= now - AUTO_REPLY_PERIOD,
-    ).returning(table.c.address)
-    return (await session.execute(statement)).first() is not None
+    connection = await session.connection()  # a Core statement: the ORM would annotate it anew each call
+    parameters = {"address": address, "last_at": now, "stale": now - AUTO_REPLY_PERIOD}
+    return (await connection.execute(_CLAIM[session_dialect(session)], parameters)).first() is not None
