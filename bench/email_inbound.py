@@ -12,12 +12,12 @@ when the last ticket existed. Target: >= 50 mails/s.
 
 With LOOKALIKE_MIN_REPORTS=0 in the environment, mass-incident detection is off. The bench's mails
 are alike, so they form one suggestion of 1,000 reports: the worst case for detection, whose reads
-no longer grow with a suggestion's size (core/lookalike.py). 2026-12-02: SQLite 57-67 mails/s,
-PostgreSQL 23-30 (42 with detection off). 2026-12-07, later: PostgreSQL 42-57 mails/s at 14.6-20 ms
-of this process's CPU a mail, SQLite 40-60 at 15.7-22 ms, on a VM whose speed moved by half between
-runs minutes apart. Neither figure settles a comparison of two commits on this VM: run them
-alternately, several times, or compare statements per mail (16.7 on PostgreSQL) and the desk's CPU
-with the two run side by side.
+no longer grow with a suggestion's size nor with the table (core/lookalike.py: walks of
+ix_ticket_lookalike that stop at their limits). 2026-12-02: SQLite 57-67 mails/s, PostgreSQL 23-30.
+2026-12-07, evening, alternately with eee7bbc: PostgreSQL 56-67 mails/s at 12.4-15.5 ms of this
+process's CPU a mail (eee7bbc 39-53), SQLite 71-91 (eee7bbc 56-66). This VM's speed moves a run by a
+fifth minutes apart: compare two commits alternately, several times, or compare the desk's CPU with
+the two run side by side.
 """
 
 from __future__ import annotations
