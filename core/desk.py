@@ -26,7 +26,7 @@ from core.staff import Agent
 from core.threads import Thread, thread_of
 from core.tickets import CommentRequired, InvalidTransition, TicketError
 from core.timeutil import utcnow
-from core.turn import Limits, Turn
+from core.turn import AutoReplyGuard, Limits, Turn
 
 T = TypeVar("T")
 Answer = Callable[[str], list[str]]
@@ -71,6 +71,12 @@ class Desk:
         # the composition root. What the customer writes to such a ticket from another channel (a
         # reply by mail) is copied there, marked as theirs.
         self.echo_channels: frozenset[str] = frozenset()
+        self._auto_reply_guards: dict[str, AutoReplyGuard] = {}
+
+    def guard_auto_replies(self, channel: str, guard: AutoReplyGuard) -> None:
+        """`channel`'s own limit on automatic replies to new requests (e-mail's one per sender per hour,
+        RFC 3834): asked in the message's transaction, so a reply is taken exactly when it is queued."""
+        self._auto_reply_guards[channel] = guard
 
     async def receive(self, message: InboundMessage) -> Received:
         """Handle one customer message exactly once, however often the platform delivers it."""
@@ -82,7 +88,8 @@ class Desk:
             identity = await identify(session, message)
             stored, attachments = await store_inbound(session, identity, message, self.files)
             language = pick_language(identity.language, self.default_language)
-            turn = Turn(session, identity, language, message, stored, attachments, self.limits, self.clock())
+            guard = self._auto_reply_guards.get(message.channel)
+            turn = Turn(session, identity, language, message, stored, attachments, self.limits, self.clock(), guard)
             await conversation.handle(turn)
             await self._echo(session, message, stored.ticket_id, attachments)
         return self._received(message, Received(duplicate=False, message_id=stored.id))

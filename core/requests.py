@@ -92,7 +92,7 @@ async def open_at_once(turn: Turn) -> Ticket:
 
 
 async def _may_reply_automatically(turn: Turn) -> bool:
-    guard = turn.limits.auto_reply_guards.get(turn.inbound.channel)
+    guard = turn.auto_reply_guard
     return guard is None or await guard(turn.session, turn.inbound.sender, turn.now)
 
 

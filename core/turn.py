@@ -33,9 +33,6 @@ class Limits:
     lookalike: Thresholds | None = None
     # The public channel feature requests are published in (`/publish`); None: publishing is off.
     suggestions_channel_id: int | None = None
-    # Per channel: its limit on automatic replies to new requests (e-mail's one per sender per hour,
-    # RFC 3834), asked in the message's transaction, so the reply is taken exactly when it is queued.
-    auto_reply_guards: dict[str, AutoReplyGuard] = field(default_factory=dict)
 
 
 @dataclass
@@ -51,6 +48,8 @@ class Turn:
     limits: Limits
     # When the message is handled: the desk's clock, so tests can move time without patching.
     now: datetime = field(default_factory=utcnow)
+    # The message's channel's limit on automatic replies to new requests (Desk.guard_auto_replies).
+    auto_reply_guard: AutoReplyGuard | None = None
 
     @property
     def text(self) -> str:

@@ -29,7 +29,7 @@ def email_plugin(
         return None
     handler = MailHandler(services.desk, address=settings.address, max_file_size=settings.max_attachment_size)
     # At most one automatic reply per sender per hour, taken in the transaction that sends it.
-    services.desk.limits.auto_reply_guards[CHANNEL] = claim_auto_reply
+    services.desk.guard_auto_replies(CHANNEL, claim_auto_reply)
     # Mails stored by the reader (also those left by a crash) are handled by the core inbox's worker.
     services.inbox.register(CHANNEL, parser(handler))
     reader = MailboxReader(settings, door(services.inbox), state=DatabaseMailboxState(services.sessions))

@@ -110,7 +110,7 @@ class Mailbox:
     def __init__(self, services: Services, *, max_file_size: int = 1000) -> None:
         self.inbox = services.inbox
         handler = MailHandler(services.desk, address=SUPPORT, max_file_size=max_file_size)
-        services.desk.limits.auto_reply_guards[CHANNEL] = claim_auto_reply
+        services.desk.guard_auto_replies(CHANNEL, claim_auto_reply)
         self.inbox.register(CHANNEL, parser(handler))
         self.on_mail = door(self.inbox)
 

@@ -52,7 +52,7 @@ async def test_a_request_that_fails_before_its_commit_leaves_the_sender_s_automa
     services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     handler = MailHandler(services.desk, address=OURS, max_file_size=1000)
-    services.desk.limits.auto_reply_guards[CHANNEL] = claim_auto_reply
+    services.desk.guard_auto_replies(CHANNEL, claim_auto_reply)
     echo = Desk._echo
     failures = ["crash before the commit"]
 
