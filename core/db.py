@@ -99,6 +99,14 @@ def session_dialect(session: AsyncSession) -> str:
     return session.get_bind().dialect.name
 
 
+def session_engine(session: AsyncSession) -> AsyncEngine:
+    """The engine a session was made from: for a statement on a connection of its own (single_statement)."""
+    engine = session.bind
+    if not isinstance(engine, AsyncEngine):
+        raise TypeError("the session is not bound to an AsyncEngine (core.db.create_session_factory binds one)")
+    return engine
+
+
 async def single_statement(
     sessions: SessionFactory | AsyncEngine,
     statement: Executable,

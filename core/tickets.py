@@ -4,10 +4,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import closing
-from core.db import single_statement
+from core.db import session_dialect, session_engine, single_statement
 from core.messages import Choice, OutboundMessage
 from core.models import OutboxMessage, Ticket, TicketCounter, TicketEvent, TicketStatus, TicketType
 from core.outbox import enqueue
@@ -58,8 +58,8 @@ async def allocate_number(session: AsyncSession, start: int) -> int:
     transaction's commit, and every other new ticket waited for all of it. A transaction that fails
     afterwards leaves a gap in the numbers, as a sequence would. On SQLite (one writer, one pooled
     connection) the counter moves in the ticket's transaction."""
-    if isinstance(session.bind, AsyncEngine) and session.bind.dialect.name == "postgresql":
-        [(number,)] = await single_statement(session.bind, _NEXT_NUMBER)
+    if session_dialect(session) == "postgresql":
+        [(number,)] = await single_statement(session_engine(session), _NEXT_NUMBER)
         return start - 1 + int(number)
     result = await session.execute(_NEXT_NUMBER)
     return start - 1 + int(result.scalar_one())
