@@ -18,13 +18,17 @@ from tests.support.servers import free_port
 
 class Instance:
     def __init__(self, name: str, env: Mapping[str, str], log_dir: Path) -> None:
-        self.name, self.port = name, free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.name, self.env = name, env
         self.log_path = log_dir / f"{name}.log"
         self._log = self.log_path.open("w")
+        self._start()
+
+    def _start(self) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "switchboard", "serve", "--port", str(self.port)],
-            env={**env, "PUBLIC_URL": env.get("PUBLIC_URL") or self.url},
+            env={**self.env, "PUBLIC_URL": self.env.get("PUBLIC_URL") or self.url},
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
@@ -34,9 +38,16 @@ class Instance:
 
     async def ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
+        retries = 3
         async with httpx.AsyncClient() as client:
             while time.monotonic() < deadline:
                 if self.process.poll() is not None:
+                    # free_port()'s port can be taken before the server binds it (by another test
+                    # process's outgoing connection: the same ephemeral range); start on another.
+                    if "address already in use" in self.log() and retries:
+                        retries -= 1
+                        self._start()
+                        continue
                     raise AssertionError(f"{self.name} exited:\n{self.log()}")
                 with contextlib.suppress(httpx.TransportError):
                     if (await client.get(f"{self.url}/readyz", timeout=2)).status_code == 200:
