@@ -153,17 +153,13 @@ async def _place(session: AsyncSession, ticket: Ticket, limits: Thresholds) -> _
     return _Form([recent.get(report.key) or ticket for report in sorted(placed, key=lambda r: r.at)])
 
 
-def _nothing(type_: Any) -> Any:
-    return sql_cast(null(), type_)
-
-
 def _recent() -> Any:
     """The first query of `_read`, built once (`since`, `me` and `customer` bound per call): the recent
     reports in no suggestion, the open suggestions, and the suggestions the customer is in. Each part
     is an index range (ix_ticket_lookalike, ix_ticket_contact_id, ix_lookalikegroup_updated_at): a
     suggestion's size and the table's do not change what is read."""
     since = bindparam("since", type_=UTCDateTime)
-    no_report = [_nothing(c.type).label(c.key) for c in select_columns(*_MEMBER_COLUMNS).selected_columns]
+    no_report = [sql_cast(null(), c.type).label(c.key) for c in select_columns(*_MEMBER_COLUMNS).selected_columns]
     alone = select_columns(*_MEMBER_COLUMNS, col(Ticket.lookalike_group_id), literal(_ALONE).label("part")).where(
         *_REPORTS,
         col(Ticket.lookalike_group_id).is_(None),
@@ -179,19 +175,26 @@ def _recent() -> Any:
     return union_all(alone, open_groups, theirs)
 
 
+def _walk(group: Any, limit: int, *, latest: bool, part: str | None = None) -> Any:
+    """A suggestion's first (or latest) `limit` open reports: an ordered walk of ix_ticket_lookalike
+    that stops at its limit (`part`: a label given to its rows, when it is one part of a union)."""
+    order = (col(Ticket.created_at), col(Ticket.id))
+    labels = [literal(part).label("part")] if part else []
+    return (
+        select_columns(*_MEMBER_COLUMNS, *labels)
+        .where(*_REPORTS, col(Ticket.lookalike_group_id) == group)
+        .order_by(*(c.desc() for c in order) if latest else order)
+        .limit(limit)
+    )
+
+
 def _sample() -> Any:
     """The second query of `_read`, per open suggestion (`group` bound): its latest GROUP_SAMPLE and
-    first SHOWN open reports, each an ordered walk of ix_ticket_lookalike that stops at its limit."""
-    order = (col(Ticket.created_at), col(Ticket.id))
+    first SHOWN open reports."""
     group = bindparam("group", type_=Integer)
-
-    def part(name: str, limit: int, *by: Any) -> Any:
-        ordered = select_columns(*_MEMBER_COLUMNS, literal(name).label("part")).where(
-            *_REPORTS, col(Ticket.lookalike_group_id) == group
-        )
-        return select_columns(ordered.order_by(*by).limit(limit).subquery())
-
-    return union_all(part(_LATEST, GROUP_SAMPLE, *(c.desc() for c in order)), part(_FIRST, SHOWN, *order))
+    latest = _walk(group, GROUP_SAMPLE, latest=True, part=_LATEST)
+    first = _walk(group, SHOWN, latest=False, part=_FIRST)
+    return union_all(select_columns(latest.subquery()), select_columns(first.subquery()))
 
 
 _ALONE, _OPEN, _THEIRS, _LATEST, _FIRST = "alone", "open", "theirs", "latest", "first"
@@ -298,19 +301,6 @@ async def _one_at_a_time(session: AsyncSession) -> None:
         await session.execute(select_columns(func.pg_advisory_xact_lock(_FORMING)))
 
 
-async def _members(session: AsyncSession, group_id: int, limit: int, *, latest: bool) -> list[Member]:
-    """A suggestion's first (or latest) `limit` reports still open, in the order they came."""
-    order = [col(Ticket.created_at), col(Ticket.id)]
-    query = (
-        select_columns(*_MEMBER_COLUMNS)
-        .where(*_REPORTS, col(Ticket.lookalike_group_id) == group_id)
-        .order_by(*(c.desc() for c in order) if latest else order)
-        .limit(limit)
-    )
-    rows = [cast(Member, row) for row in await session.execute(query)]
-    return rows[::-1] if latest else rows
-
-
 async def _announce(session: AsyncSession, group_id: int, summary: _Summary, **extra: object) -> None:
     first = summary.head[0]
     enqueue(
@@ -334,10 +324,10 @@ async def _announce(session: AsyncSession, group_id: int, summary: _Summary, **e
 
 async def first_number(session: AsyncSession, group_id: int) -> int:
     """The ticket a suggestion would make the mass incident: its first report still open."""
-    first = await _members(session, group_id, 1, latest=False)
-    if not first:
+    first = (await session.execute(_walk(group_id, 1, latest=False))).first()
+    if first is None:
         raise SuggestionGone(f"no open report in suggestion {group_id}")
-    return first[0].number
+    return int(first.number)
 
 
 async def accept(session: AsyncSession, group_id: int, parent: Ticket, agent: Agent) -> list[int]:
