@@ -7,7 +7,7 @@ from sqlalchemy import bindparam
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from core.db import dialect_insert, session_dialect
+from core.db import dialect_insert, per_dialect, session_dialect
 from core.files import FileStore
 from core.messages import InboundAttachment, InboundMessage
 from core.models import Attachment, Contact, Direction, Identity, Message
@@ -34,12 +34,13 @@ def first_contact(session: AsyncSession, identity: Identity) -> bool:
 # Creates a sender's identity unless a concurrent first message did: on PostgreSQL that one waits
 # for the other transaction and then inserts nothing, without aborting ours (no savepoint needed).
 # Built once per dialect, so it is compiled once.
-_NEW_IDENTITY: dict[str, Any] = {
-    dialect: dialect_insert(dialect, Identity)
-    .on_conflict_do_nothing(index_elements=["channel", "address"])
-    .returning(Identity)
-    for dialect in ("postgresql", "sqlite")
-}
+_NEW_IDENTITY: dict[str, Any] = per_dialect(
+    lambda dialect: (
+        dialect_insert(dialect, Identity)
+        .on_conflict_do_nothing(index_elements=["channel", "address"])
+        .returning(Identity)
+    )
+)
 
 
 async def identify(session: AsyncSession, message: InboundMessage) -> Identity:

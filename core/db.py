@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Executable, event
 from sqlalchemy.dialects import postgresql, sqlite
@@ -87,6 +87,16 @@ def dialect_insert(dialect: str, table: Any) -> DialectInsert:
     if dialect == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+T = TypeVar("T")
+DIALECTS = ("postgresql", "sqlite")
+
+
+def per_dialect(build: Callable[[str], T]) -> dict[str, T]:
+    """`build(dialect)` for each database Switchboard runs on, keyed by its name: a statement that
+    differs per dialect (ON CONFLICT) built, and so compiled and cache-keyed, once each."""
+    return {dialect: build(dialect) for dialect in DIALECTS}
 
 
 def dialect_of(sessions: SessionFactory) -> str:

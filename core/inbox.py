@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Executable
 from sqlmodel import col
 
-from core.db import SessionFactory, dialect_insert, dialect_of, single_statement, transaction
+from core.db import SessionFactory, dialect_insert, dialect_of, per_dialect, single_statement, transaction
 from core.delivery import RetryPolicy
 from core.inbox_queue import DONE, PARKED, PENDING, Claimed, claim, renew, settle, tell_agents
 from core.loop import WakeableLoop, renewing
@@ -46,12 +46,13 @@ class Unprocessable(Exception):
 
 
 # A retry of an event already stored inserts nothing; RETURNING names the rows that were new.
-_STORE: dict[str, Executable] = {
-    dialect: dialect_insert(dialect, InboxEvent)
-    .on_conflict_do_nothing(index_elements=["channel", "external_id"])
-    .returning(col(InboxEvent.channel), col(InboxEvent.external_id))
-    for dialect in ("postgresql", "sqlite")
-}
+_STORE: dict[str, Executable] = per_dialect(
+    lambda dialect: (
+        dialect_insert(dialect, InboxEvent)
+        .on_conflict_do_nothing(index_elements=["channel", "external_id"])
+        .returning(col(InboxEvent.channel), col(InboxEvent.external_id))
+    )
+)
 
 
 @dataclass

@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.db import DialectInsert, dialect_insert, session_dialect
+from core.db import DialectInsert, dialect_insert, per_dialect, session_dialect
 from core.models import InboundReceipt
 from core.timeutil import utcnow
 
@@ -23,10 +23,11 @@ class Received:
 # waits for the first transaction and then inserts nothing, without aborting ours.
 # Built once per dialect, executed with receipt_values(): the same statement every time is
 # compiled once and found in SQLAlchemy's cache after that.
-_CLAIM: dict[str, DialectInsert] = {
-    dialect: dialect_insert(dialect, InboundReceipt).on_conflict_do_nothing(index_elements=["channel", "external_id"])
-    for dialect in ("postgresql", "sqlite")
-}
+_CLAIM: dict[str, DialectInsert] = per_dialect(
+    lambda dialect: dialect_insert(dialect, InboundReceipt).on_conflict_do_nothing(
+        index_elements=["channel", "external_id"]
+    )
+)
 
 
 def receipt_statement(dialect: str) -> DialectInsert:

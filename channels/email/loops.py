@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.email.models import EmailAutoReply
 from channels.email.parse import ParsedMail
-from core.db import dialect_insert, session_dialect
+from core.db import dialect_insert, per_dialect, session_dialect
 
 AUTO_REPLY_PERIOD = timedelta(hours=1)
 ROBOT_LOCAL_PARTS = frozenset(
@@ -54,7 +54,7 @@ def _claim(dialect: str) -> Any:
 
 
 # Built once per dialect, its values given per call: built per call, its cache key was generated each time.
-_CLAIM = {dialect: _claim(dialect) for dialect in ("postgresql", "sqlite")}
+_CLAIM = per_dialect(_claim)
 
 
 async def claim_auto_reply(session: AsyncSession, address: str, now: datetime) -> bool:
