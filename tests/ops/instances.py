@@ -24,6 +24,8 @@ class Instance:
         self._start()
 
     def _start(self) -> None:
+        self._log.flush()
+        self._log_from = self.log_path.stat().st_size  # this start's own lines begin here
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
@@ -44,7 +46,7 @@ class Instance:
                 if self.process.poll() is not None:
                     # free_port()'s port can be taken before the server binds it (by another test
                     # process's outgoing connection: the same ephemeral range); start on another.
-                    if "address already in use" in self.log() and retries:
+                    if b"address already in use" in self.log_path.read_bytes()[self._log_from :] and retries:
                         retries -= 1
                         self._start()
                         continue
