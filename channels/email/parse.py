@@ -189,6 +189,10 @@ class _Walker:
         self.files.append(MailFile(name, ctype, content, _content_id(part)))
 
 
+# At most 2,048 remembered headers of at most 1,000 characters each: a few MB whatever comes in.
+MAX_REMEMBERED_HEADER = 1000
+
+
 class _ReadingPolicy(EmailPolicy):
     """policy.default, remembering the headers it has parsed: it parses a header again each time it
     is read, and reading a mail reads its parts' Content-Type a dozen times (most mails' are alike)."""
@@ -201,22 +205,18 @@ class _ReadingPolicy(EmailPolicy):
         return _parsed_header(name, value)
 
 
-# At most 2,048 remembered headers of at most 1,000 characters each: a few MB whatever comes in.
-MAX_REMEMBERED_HEADER = 1000
-
-
 @lru_cache(maxsize=2048)
 def _parsed_header(name: str, value: str) -> Any:
     # Header objects are immutable strings: one can be handed to every reader of the same text.
     return policy.default.header_fetch_parse(name, value)
 
 
-READING = _ReadingPolicy()
+_READING = _ReadingPolicy()
 
 
 def read_mail(data: bytes) -> EmailMessage:
     """The parsed mail, for parse_mail and parse_dsn to share (parsing costs more than either reads)."""
-    message = email.message_from_bytes(data, policy=READING)
+    message = email.message_from_bytes(data, policy=_READING)
     assert isinstance(message, EmailMessage)
     return message
 
