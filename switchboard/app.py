@@ -73,6 +73,7 @@ def build_app(settings: AppSettings | Settings | None = None) -> FastAPI:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await services.inbox.close()
             for plugin in reversed(started):
                 if plugin.stop is not None:
                     await plugin.stop()

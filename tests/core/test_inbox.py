@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import func, select
+from sqlalchemy import event as sa_event
+from sqlalchemy import func, select, text
 from sqlmodel import col
 
 from core import inbox as inbox_module
-from core import inbox_queue
+from core import inbox_queue, loop
 from core.db import transaction
 from core.inbox import Unprocessable
 from core.inbox_queue import DONE, PARKED, claim
@@ -178,6 +179,80 @@ async def test_an_unprocessable_event_is_parked_at_once_with_its_reason(app: Fas
         ).scalar_one()
     assert told.payload["meta"]["event_id"] == rows[0].id
     assert told.payload["meta"]["reason"] == "Unprocessable: no sender in this event"
+
+
+async def test_a_burst_is_stored_through_one_kept_connection(backend: str, services: Services) -> None:
+    if backend == "sqlite":
+        pytest.skip("SQLite's engine has one connection anyway")
+    checkouts: list[object] = []
+    inserts: list[str] = []
+    engine = services.engine.sync_engine
+    sa_event.listen(engine, "checkout", lambda *_: checkouts.append(1))
+
+    @sa_event.listens_for(engine, "before_cursor_execute")
+    def _count(_connection: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.startswith("INSERT INTO inbox_event"):
+            inserts.append(statement)
+
+    for number in range(20):  # a door at a time waits for its batch: 20 batches at least
+        stored = await asyncio.gather(*(services.inbox.store(*event(f"b{n}", number)) for n in range(8)))
+        assert all(stored)
+    assert len(inserts) >= 20
+    assert len(checkouts) == 1, "one connection taken from the pool (and pinged) for the burst, not one a batch"
+    async with services.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(InboxEvent)) == 160
+
+
+async def test_an_event_stored_as_the_writer_stops_waiting_is_still_written(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    late: list[asyncio.Task[bool]] = []
+
+    async def arriving_at_the_timeout(event_: asyncio.Event, seconds: float) -> bool:
+        if late:
+            return await loop.wait_event(event_, seconds)
+        await asyncio.sleep(seconds)
+        # The wait has timed out; before the writer looks again, a door stores an event and, with
+        # the writer still running, starts none.
+        late.append(asyncio.create_task(services.inbox.store(*event("late", 1))))
+        await asyncio.sleep(0)
+        return False
+
+    monkeypatch.setattr(inbox_module, "wait_event", arriving_at_the_timeout)
+    assert await services.inbox.store(*event("early", 1))
+    while not late:
+        await asyncio.sleep(0.01)
+    assert await asyncio.wait_for(late[0], 5), "the late event was written, not left waiting"
+    await services.inbox.close()
+
+
+async def test_a_kept_connection_killed_mid_burst_fails_no_store(backend: str, services: Services) -> None:
+    if backend == "sqlite":
+        pytest.skip("no connection of SQLite's can be killed from outside")
+    stored: list[bool] = []
+
+    async def door() -> None:
+        for number in range(150):
+            stored.append(await services.inbox.store(*event("k", number)))
+            await asyncio.sleep(0.002)
+
+    burst = asyncio.create_task(door())
+    while len(stored) < 50:
+        await asyncio.sleep(0.005)
+    async with services.engine.connect() as connection:
+        killed = (
+            await connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+        ).all()
+    assert killed, "the door's kept connection was there to kill"
+    await burst
+    assert stored == [True] * 150, "a store on the killed connection ran again on a new one"
+    async with services.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(InboxEvent)) == 150
 
 
 async def test_a_crashed_workers_events_are_taken_again_after_its_lease(app: FastAPI) -> None:
