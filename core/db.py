@@ -101,9 +101,14 @@ def per_dialect(build: Callable[[str], T]) -> dict[str, T]:
     return {dialect: build(dialect) for dialect in DIALECTS}
 
 
-def dialect_of(sessions: SessionFactory) -> str:
+def engine_of(sessions: SessionFactory) -> AsyncEngine:
+    """The engine a session factory binds (core.db.create_session_factory binds one)."""
     engine: AsyncEngine = sessions.kw["bind"]
-    return engine.dialect.name
+    return engine
+
+
+def dialect_of(sessions: SessionFactory) -> str:
+    return engine_of(sessions).dialect.name
 
 
 def session_dialect(session: AsyncSession) -> str:
@@ -129,7 +134,7 @@ async def single_statement(
     On PostgreSQL the statement is autocommitted: durable when it returns, one round trip instead
     of BEGIN, the statement and COMMIT. On SQLite, a write transaction of that one statement.
     """
-    engine: AsyncEngine = sessions if isinstance(sessions, AsyncEngine) else sessions.kw["bind"]
+    engine = sessions if isinstance(sessions, AsyncEngine) else engine_of(sessions)
     if engine.dialect.name == "postgresql":
         async with engine.connect() as connection:
             autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
@@ -162,13 +167,10 @@ class KeptConnection:
                 self._connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
             try:
                 return [tuple(row) for row in await self._connection.execute(statement, parameters)]
-            except DBAPIError as error:
+            except Exception as error:
                 await self.release()
-                if retry or not error.connection_invalidated:
+                if retry or not (isinstance(error, DBAPIError) and error.connection_invalidated):
                     raise
-            except Exception:
-                await self.release()
-                raise
         raise AssertionError("unreachable: the retry returns or raises")
 
     async def release(self) -> None:

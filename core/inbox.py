@@ -16,7 +16,15 @@ from typing import Any
 from sqlalchemy import Executable
 from sqlmodel import col
 
-from core.db import KeptConnection, SessionFactory, dialect_insert, dialect_of, per_dialect, transaction
+from core.db import (
+    KeptConnection,
+    SessionFactory,
+    dialect_insert,
+    dialect_of,
+    engine_of,
+    per_dialect,
+    transaction,
+)
 from core.delivery import RetryPolicy
 from core.inbox_queue import DONE, PARKED, PENDING, Claimed, claim, renew, settle, tell_agents
 from core.loop import WakeableLoop, renewing, wait_event
@@ -147,7 +155,7 @@ class Inbox(WakeableLoop):
         insertmanyvalues' page size several statements, each durable on its own, which is all a door
         needs), on a connection kept for the whole burst: taking one from the pool for each batch
         (with its ping) cost a burst of 32 at a time more CPU than the INSERT and doubled its wait."""
-        kept = KeptConnection(self.sessions.kw["bind"])
+        kept = KeptConnection(engine_of(self.sessions))
         try:
             while self._pending or await self._arrival_within(QUIET_PERIOD):
                 batch, self._pending = self._pending, []
